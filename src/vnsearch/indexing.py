@@ -1,0 +1,201 @@
+"""Keep an index in step with a folder of ``.txt`` articles.
+
+:func:`update_index` is incremental: it adds new files, re-indexes changed
+ones and removes deleted ones, looking at a file's content only when its size
+or modification time changed.  ``rebuild=True`` (and the first build) write a
+fresh index beside the old one and switch over only once it is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import nullcontext
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.index import LockError
+
+from . import storage
+from .articles import Article, ArticleError, read_article
+from .errors import IndexLockedError, IndexNotFoundError, SeedsNotFoundError
+
+__all__ = ["IndexReport", "Skipped", "update_index", "seed_files", "article_id"]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    """What an index update did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        """True if the index content changed."""
+        return bool(self.added or self.updated or self.removed)
+
+
+def seed_files(seeds_dir: Path) -> list[Path]:
+    """The ``.txt`` files under ``seeds_dir``, sorted, hidden ones left out."""
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.is_dir():
+        raise SeedsNotFoundError(
+            f"seeds folder '{seeds_dir}' not found: create it and put .txt articles "
+            "in it, or give another with --seeds"
+        )
+    return sorted(
+        p
+        for p in seeds_dir.rglob("*.txt")
+        if not any(part.startswith(".") for part in p.relative_to(seeds_dir).parts)
+    )
+
+
+def article_id(seeds_dir: Path, path: Path) -> str:
+    """An article's id: its path under the seeds folder, without ``.txt``."""
+    return Path(path).relative_to(seeds_dir).with_suffix("").as_posix()
+
+
+def update_index(
+    seeds_dir: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    on_file: Callable[[Path], None] | None = None,
+) -> IndexReport:
+    """Bring the index in ``index_dir`` up to date with ``seeds_dir``.
+
+    ``on_file`` is called once per seed file, before it is looked at (for
+    progress bars).
+    """
+    seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
+    files = seed_files(seeds_dir)
+    try:
+        pointer = storage.read_pointer(index_dir)
+    except IndexNotFoundError:
+        pointer = None
+    if pointer is None or rebuild:
+        return _build_new(seeds_dir, index_dir, files, pointer, on_file)
+    return _update(seeds_dir, index_dir, files, on_file)
+
+
+def _build_new(seeds_dir, index_dir, files, pointer, on_file) -> IndexReport:
+    """Write a complete new generation, then switch to it."""
+    report = IndexReport(rebuilt=pointer is not None)
+    guard = storage.write_lock(index_dir, pointer.name) if pointer else nullcontext()
+    with guard:
+        name, index = storage.new_generation(index_dir)
+        writer = index.writer(limitmb=256)
+        try:
+            for path in files:
+                if on_file:
+                    on_file(path)
+                article = _read(seeds_dir, path, report)
+                if article:
+                    writer.add_document(**_document(article, path))
+                    report.added.append(article.id)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        storage.publish(index_dir, name)
+    return report
+
+
+def _update(seeds_dir, index_dir, files, on_file) -> IndexReport:
+    """Apply the differences between the folder and the index in use."""
+    report = IndexReport()
+    index = storage.open_index(index_dir)
+    try:
+        writer = index.writer()
+    except LockError:
+        raise IndexLockedError(
+            "another `vnsearch index` is updating this index: wait for it to finish"
+        ) from None
+    try:
+        with index.searcher() as searcher:
+            known = {f["id"]: f for f in searcher.all_stored_fields()}
+        seen = set()
+        for path in files:
+            if on_file:
+                on_file(path)
+            id_ = article_id(seeds_dir, path)
+            seen.add(id_)
+            old = known.get(id_)
+            if old and _same_stat(old, path):
+                report.unchanged += 1
+                continue
+            article = _read(seeds_dir, path, report)
+            if article is None:
+                continue
+            if old and old["sha256"] == article.sha256:
+                report.unchanged += 1
+                continue
+            writer.update_document(**_document(article, path))
+            (report.updated if old else report.added).append(id_)
+        for id_ in sorted(set(known) - seen):
+            writer.delete_by_term("id", id_)
+            report.removed.append(id_)
+        if report.changed:
+            writer.commit()
+        else:
+            writer.cancel()
+    except BaseException:
+        writer.cancel()
+        raise
+    return report
+
+
+def _read(seeds_dir: Path, path: Path, report: IndexReport) -> Article | None:
+    """Parse one file, or note in the report why it was skipped."""
+    try:
+        return read_article(path, id=article_id(seeds_dir, path))
+    except ArticleError as exc:
+        report.skipped.append(Skipped(str(path), str(exc)))
+    except OSError as exc:
+        report.skipped.append(Skipped(str(path), exc.strerror or str(exc)))
+    return None
+
+
+def _same_stat(stored: dict, path: Path) -> bool:
+    """True if the file's size and mtime are those recorded at indexing time."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return stored.get("size") == st.st_size and stored.get("mtime") == st.st_mtime_ns
+
+
+def _document(article: Article, path: Path) -> dict:
+    """The Whoosh fields of one article."""
+    st = path.stat()
+    doc = {
+        "id": article.id,
+        "path": str(path),
+        "title": article.title,
+        "body": article.body,
+        "sha256": article.sha256,
+        "size": st.st_size,
+        "mtime": st.st_mtime_ns,
+    }
+    if article.date:
+        doc["date"] = dt.datetime.combine(article.date, dt.time())
+    if article.author:
+        doc["author"] = article.author
+    if article.url:
+        doc["url"] = article.url
+    if article.site:
+        doc["site"] = article.site
+    return doc

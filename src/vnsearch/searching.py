@@ -1,0 +1,330 @@
+"""Run queries against an index and return plain-data hits with snippets.
+
+Query syntax is Whoosh's: words (all required by default), ``"phrases"``,
+``AND``/``OR``/``NOT``, parentheses, ``field:`` prefixes, ``prefix*``.
+A word typed with diacritics matches exactly that word; a word typed without
+them matches every accented form (see :mod:`vnsearch.analysis`).  Adjacent
+words are also looked up as compound words (``dân số`` → ``dân_số``), which
+ranks articles that use the words together first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import scoring, sorting
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
+
+from . import storage
+from .articles import Article
+from .errors import QueryError
+from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
+from .snippets import make_snippet
+from .text import fold, has_diacritics
+
+__all__ = ["Hit", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
+
+SORTS = ("relevance", "date")
+_FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
+_SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article, with a snippet of where it matched."""
+
+    id: str
+    path: str
+    title: str
+    date: dt.date | None
+    author: str | None
+    url: str | None
+    site: str | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits of one query.
+
+    ``relaxed`` is True when no article had all the words, so these hits are
+    those of the same query with any of the words.  ``terms`` are the words
+    looked up, for marking them in other text (see ``snippets.match_spans``).
+    """
+
+    query: str
+    total: int
+    hits: list[Hit]
+    relaxed: bool = False
+    terms: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Size and freshness of an index."""
+
+    path: str
+    articles: int
+    terms: int
+    size_bytes: int
+    updated: dt.datetime | None
+
+
+class Searcher:
+    """An open index to search many times (close it, or use ``with``)."""
+
+    def __init__(self, index_dir: str | os.PathLike = "index"):
+        self.index_dir = Path(index_dir)
+        self._index = storage.open_index(self.index_dir)
+        self._searcher = self._index.searcher(weighting=scoring.BM25F())
+        self._schema = make_schema()
+
+    def __enter__(self) -> "Searcher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the index files."""
+        self._searcher.close()
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        any_terms: bool = False,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        site: str | None = None,
+        sort: str = "relevance",
+    ) -> SearchResult:
+        """Rank the articles matching ``query``; see the module doc for syntax.
+
+        ``any_terms`` ranks articles matching any of the words (for questions
+        in natural language).  When all-words finds nothing, the result holds
+        the any-words hits with ``relaxed=True``.
+        """
+        if limit < 1:
+            raise QueryError("--limit must be at least 1")
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
+        if since and until and since > until:
+            raise QueryError("--since is after --until: nothing can match")
+        self._searcher = self._searcher.refresh()
+        strict = self._parse(query, any_terms)
+        result = self._run(query, strict, limit, since, until, site, sort)
+        if result.total == 0 and not any_terms:
+            loose = self._parse(query, True)
+            if loose != strict:
+                relaxed = self._run(query, loose, limit, since, until, site, sort)
+                result = SearchResult(query, relaxed.total, relaxed.hits, True, relaxed.terms)
+        return result
+
+    def article(self, id: str) -> Article:
+        """The stored article with this id (``KeyError`` if there is none)."""
+        fields = self._searcher.document(id=id)
+        if fields is None:
+            raise KeyError(id)
+        return Article(
+            id=fields["id"],
+            path=fields["path"],
+            title=fields["title"],
+            date=_date(fields.get("date")),
+            author=fields.get("author"),
+            url=fields.get("url"),
+            site=fields.get("site"),
+            body=fields["body"],
+            sha256=fields["sha256"],
+        )
+
+    def stats(self) -> IndexStats:
+        """Counts, size on disk and time of the last update."""
+        reader = self._searcher.reader()
+        terms = sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title"))
+        pointer = storage.read_pointer(self.index_dir)
+        files = [
+            p for p in self.index_dir.iterdir() if p.name.lstrip("_").startswith(pointer.name + "_")
+        ]
+        tocs = [p.stat().st_mtime for p in files if p.suffix == ".toc"]
+        return IndexStats(
+            path=str(self.index_dir),
+            articles=self._searcher.doc_count(),
+            terms=terms,
+            size_bytes=sum(p.stat().st_size for p in files),
+            updated=dt.datetime.fromtimestamp(max(tocs)) if tocs else None,
+        )
+
+    # -- internals ---------------------------------------------------------
+
+    def _parse(self, text: str, any_terms: bool) -> wq.Query:
+        """Whoosh query for ``text``, plus optional compound-word boosts."""
+        if not text or not text.strip():
+            raise QueryError("empty query: give some words to search for")
+        for name in _FIELD_PREFIX.findall(text):
+            if name not in self._schema and name.lower() not in _SCHEME_WORDS:
+                fields = ", ".join(n for n in self._schema.names() if self._schema[n].indexed)
+                raise QueryError(f"unknown field '{name}:' (fields: {fields})")
+        group = OrGroup.factory(0.9) if any_terms else AndGroup
+        parser = MultifieldParser(
+            list(SEARCH_FIELDS), self._schema, fieldboosts=FIELD_BOOSTS, group=group
+        )
+        try:
+            parsed = parser.parse(text).normalize()
+        except Exception as exc:  # Whoosh raises assorted errors on odd syntax
+            raise QueryError(f"cannot understand the query: {exc}") from None
+        if parsed is wq.NullQuery or not list(parsed.leaves()):
+            raise QueryError("the query has no words to search for")
+        compounds = _compounds(_positive_words(parsed))
+        if not compounds:
+            return parsed
+        boost = wq.Or(
+            [
+                wq.Term(name, c, boost=FIELD_BOOSTS[name])
+                for c in compounds
+                for name in SEARCH_FIELDS
+            ]
+        )
+        return wq.AndMaybe(parsed, boost)
+
+    def _run(self, text, q, limit, since, until, site, sort) -> SearchResult:
+        """Execute a parsed query and build the hits."""
+        filters = []
+        if since or until:
+            filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
+        if site:
+            filters.append(wq.Term("site", _site(site)))
+        sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+        terms = _highlight_terms(q, self._searcher.reader())
+        try:
+            results = self._searcher.search(
+                q,
+                limit=limit,
+                filter=wq.And(filters) if filters else None,
+                sortedby=sortedby,
+            )
+        except Exception as exc:  # e.g. a wildcard expanding to too many terms
+            raise QueryError(f"cannot run the query: {exc}") from None
+        hits = [self._hit(h, terms) for h in results]
+        return SearchResult(text, len(results), hits, False, terms)
+
+    def _hit(self, hit, terms: frozenset[str]) -> Hit:
+        """Plain data for one Whoosh hit."""
+        fields = hit.fields()
+        snippet = make_snippet(fields.get("body", ""), terms)
+        return Hit(
+            id=fields["id"],
+            path=fields["path"],
+            title=fields["title"],
+            date=_date(fields.get("date")),
+            author=fields.get("author"),
+            url=fields.get("url"),
+            site=fields.get("site"),
+            score=float(hit.score) if hit.score is not None else 0.0,
+            snippet=snippet.text,
+            highlights=snippet.highlights,
+        )
+
+
+def search(query: str, index_dir: str | os.PathLike = "index", **options) -> SearchResult:
+    """Open the index, run one query (options as ``Searcher.search``), close."""
+    with Searcher(index_dir) as searcher:
+        return searcher.search(query, **options)
+
+
+def parse_date(text: str, *, end: bool = False) -> dt.date:
+    """A date typed by a user: ``2024-01-31``, ``2024-01``, ``2024`` or ``31/01/2024``.
+
+    A month or a year stands for its first day, or its last with ``end=True``.
+    """
+    text = text.strip()
+    try:
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
+            d, m, y = map(int, text.split("/"))
+            return dt.date(y, m, d)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{1,2}", text):
+            y, m = map(int, text.split("-"))
+            first = dt.date(y, m, 1)
+            if not end:
+                return first
+            return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        if re.fullmatch(r"\d{4}", text):
+            return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+    except ValueError:
+        pass
+    raise QueryError(f"bad date '{text}': use YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY")
+
+
+def _positive_words(q: wq.Query) -> list[str]:
+    """The body words of a query in order, leaving out negated ones."""
+    if isinstance(q, wq.Not):
+        return []
+    if isinstance(q, wq.AndNot):
+        return _positive_words(q.a)
+    if isinstance(q, wq.Term):
+        return [q.text] if q.fieldname == "body" else []
+    if isinstance(q, wq.Phrase):
+        return list(q.words) if q.fieldname == "body" else []
+    return [w for child in q.children() for w in _positive_words(child)]
+
+
+def _compounds(words: list[str]) -> list[str]:
+    """Compound-word terms for each run of 2–3 adjacent words.
+
+    Accented words join as typed (``dân_số``); if any is unaccented, all are
+    folded (``dan_so``), as the index holds compounds both ways.
+    """
+    out = []
+    for size in (2, 3):
+        for i in range(len(words) - size + 1):
+            run = words[i : i + size]
+            if any(not w.replace("_", "").isalnum() for w in run):
+                continue
+            if all(has_diacritics(w) for w in run):
+                out.append("_".join(run))
+            else:
+                out.append("_".join(fold(w) for w in run))
+    return list(dict.fromkeys(out))
+
+
+def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
+    """The words to mark in snippets: the query's own, wildcards expanded."""
+    if isinstance(q, wq.AndMaybe):
+        q = q.a  # leave the compound boosts out
+    terms = set()
+    for fieldname, text in q.existing_terms(reader, expand=True):
+        if fieldname in SEARCH_FIELDS:
+            terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    for fieldname, text in q.iter_all_terms():
+        if fieldname in SEARCH_FIELDS:
+            terms.add(text)
+    return frozenset(t for t in terms if "_" not in t)
+
+
+def _site(text: str) -> str:
+    """A site as stored: lowercase host without ``www.``."""
+    text = text.strip().lower()
+    text = re.sub(r"^[a-z]+://", "", text).split("/", 1)[0]
+    return text[4:] if text.startswith("www.") else text
+
+
+def _datetime(day: dt.date | None, *, end: bool = False) -> dt.datetime | None:
+    """The first (or last) moment of a day, as the index stores dates."""
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+
+
+def _date(value) -> dt.date | None:
+    """A stored datetime back to a date."""
+    return value.date() if isinstance(value, dt.datetime) else None
