@@ -73,12 +73,12 @@ def update_index(
     index_dir: Path,
     *,
     rebuild: bool = False,
-    on_file: Callable[[Path], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with ``seeds_dir``.
 
-    ``on_file`` is called once per seed file, before it is looked at (for
-    progress bars).
+    ``progress(done, total)`` is called after each seed file is looked at
+    (for progress bars).
     """
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
     files = seed_files(seeds_dir)
@@ -87,11 +87,11 @@ def update_index(
     except IndexNotFoundError:
         pointer = None
     if pointer is None or rebuild:
-        return _build_new(seeds_dir, index_dir, files, pointer, on_file)
-    return _update(seeds_dir, index_dir, files, on_file)
+        return _build_new(seeds_dir, index_dir, files, pointer, progress)
+    return _update(seeds_dir, index_dir, files, progress)
 
 
-def _build_new(seeds_dir, index_dir, files, pointer, on_file) -> IndexReport:
+def _build_new(seeds_dir, index_dir, files, pointer, progress) -> IndexReport:
     """Write a complete new generation, then switch to it."""
     report = IndexReport(rebuilt=pointer is not None)
     guard = storage.write_lock(index_dir, pointer.name) if pointer else nullcontext()
@@ -99,13 +99,13 @@ def _build_new(seeds_dir, index_dir, files, pointer, on_file) -> IndexReport:
         name, index = storage.new_generation(index_dir)
         writer = index.writer(limitmb=256)
         try:
-            for path in files:
-                if on_file:
-                    on_file(path)
+            for done, path in enumerate(files, 1):
                 article = _read(seeds_dir, path, report)
                 if article:
                     writer.add_document(**_document(article, path))
                     report.added.append(article.id)
+                if progress:
+                    progress(done, len(files))
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -114,7 +114,7 @@ def _build_new(seeds_dir, index_dir, files, pointer, on_file) -> IndexReport:
     return report
 
 
-def _update(seeds_dir, index_dir, files, on_file) -> IndexReport:
+def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
     """Apply the differences between the folder and the index in use."""
     report = IndexReport()
     index = storage.open_index(index_dir)
@@ -128,23 +128,12 @@ def _update(seeds_dir, index_dir, files, on_file) -> IndexReport:
         with index.searcher() as searcher:
             known = {f["id"]: f for f in searcher.all_stored_fields()}
         seen = set()
-        for path in files:
-            if on_file:
-                on_file(path)
+        for done, path in enumerate(files, 1):
             id_ = article_id(seeds_dir, path)
             seen.add(id_)
-            old = known.get(id_)
-            if old and _same_stat(old, path):
-                report.unchanged += 1
-                continue
-            article = _read(seeds_dir, path, report)
-            if article is None:
-                continue
-            if old and old["sha256"] == article.sha256:
-                report.unchanged += 1
-                continue
-            writer.update_document(**_document(article, path))
-            (report.updated if old else report.added).append(id_)
+            _apply(writer, seeds_dir, path, known.get(id_), report)
+            if progress:
+                progress(done, len(files))
         for id_ in sorted(set(known) - seen):
             writer.delete_by_term("id", id_)
             report.removed.append(id_)
@@ -156,6 +145,21 @@ def _update(seeds_dir, index_dir, files, on_file) -> IndexReport:
         writer.cancel()
         raise
     return report
+
+
+def _apply(writer, seeds_dir: Path, path: Path, old: dict | None, report: IndexReport) -> None:
+    """Add, re-index or leave alone one file, given what the index has of it."""
+    if old and _same_stat(old, path):
+        report.unchanged += 1
+        return
+    article = _read(seeds_dir, path, report)
+    if article is None:
+        return
+    if old and old["sha256"] == article.sha256:
+        report.unchanged += 1
+        return
+    writer.update_document(**_document(article, path))
+    (report.updated if old else report.added).append(article.id)
 
 
 def _read(seeds_dir: Path, path: Path, report: IndexReport) -> Article | None:
