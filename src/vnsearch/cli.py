@@ -203,7 +203,7 @@ def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path) -> None
     """Summary line on stdout, one warning line per skipped file on stderr."""
     for skipped in report.skipped:
         click.echo(f"vnsearch: skipped {skipped.path}: {skipped.reason}", err=True)
-    verb = "Rebuilt" if report.rebuilt else "Updated"
+    verb = "Built" if report.created else "Rebuilt" if report.rebuilt else "Updated"
     click.echo(
         f"{verb} '{index_dir}' from '{seeds_dir}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, "

@@ -41,6 +41,7 @@ class IndexReport:
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     rebuilt: bool = False
+    created: bool = False
 
     @property
     def changed(self) -> bool:
@@ -93,7 +94,7 @@ def update_index(
 
 def _build_new(seeds_dir, index_dir, files, pointer, progress) -> IndexReport:
     """Write a complete new generation, then switch to it."""
-    report = IndexReport(rebuilt=pointer is not None)
+    report = IndexReport(rebuilt=pointer is not None, created=pointer is None)
     guard = storage.write_lock(index_dir, pointer.name) if pointer else nullcontext()
     with guard:
         name, index = storage.new_generation(index_dir)

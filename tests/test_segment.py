@@ -1,0 +1,51 @@
+"""Segmentation: the same words as pyvi, with offsets into the original text."""
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vnsearch.segment import nfc_map, syllables, words
+
+SEEDS = sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_same_words_as_pyvi(path):
+    from pyvi import ViTokenizer
+
+    text = path.read_text(encoding="utf-8")
+    ours = ["_".join(s.text for s in word) for word in words(text) if word[0].text != "\n"]
+    assert ours == ViTokenizer.tokenize(text).split()
+
+
+def test_compound_words_group_their_syllables():
+    text = "Công tác dân số và kế hoạch hóa gia đình"
+    found = [" ".join(s.text for s in word) for word in words(text)]
+    assert "dân số" in found
+    assert "gia đình" in found
+
+
+def test_offsets_slice_the_original_decomposed_text():
+    text = unicodedata.normalize("NFD", "Hội nghị dân số năm 2024")
+    sylls = syllables(text)
+    assert [s.text for s in sylls] == ["Hội", "nghị", "dân", "số", "năm", "2024"]
+    for s in sylls:
+        assert unicodedata.normalize("NFC", text[s.start : s.end]) == s.text
+
+
+def test_nfc_map_points_every_character_back():
+    text = "Ho\u0300a bi\u0300nh"
+    normal, starts, ends = nfc_map(text)
+    assert normal == "Hòa bình"
+    assert text[starts[1] : ends[1]] == "o\u0300"
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_syllable_offsets_always_slice_the_original(text):
+    for s in syllables(text):
+        assert 0 <= s.start < s.end <= len(text)
+        assert unicodedata.normalize("NFC", text[s.start : s.end]) == s.text

@@ -1,0 +1,61 @@
+"""Snippets: cut from the original, at word boundaries, matches marked."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vnsearch.snippets import make_snippet, match_spans
+from vnsearch.text import fold
+
+TEXT = (
+    "Ngày 11/1, Bộ Quốc phòng tổ chức hội nghị trực tuyến tổng kết công tác dân số, "
+    "gia đình và trẻ em toàn quân năm 2023. Năm 2023, toàn quân duy trì thực hiện tốt "
+    "công tác chăm sóc sức khỏe sinh sản, kế hoạch hóa gia đình; triển khai có hiệu quả "
+    "các hoạt động giảm thiểu mất cân đối giới tính khi sinh và nâng cao chất lượng dân số. "
+    "Tổ chức nhiều hoạt động khám bệnh, cấp thuốc miễn phí cho trẻ em ở vùng sâu, vùng xa."
+)
+
+
+def test_unaccented_query_marks_accented_words_in_original_case():
+    snippet = make_snippet("Dân số tăng nhanh. DÂN SỐ già đi.", {"dan", "so"})
+    marked = [snippet.text[s:e] for s, e in snippet.highlights]
+    assert marked == ["Dân", "số", "DÂN", "SỐ"]
+
+
+def test_accented_query_marks_only_that_word():
+    spans = match_spans("bàn bán bạn bản ban", {"bản"})
+    assert [s for s, _, _ in spans] == [12]
+
+
+def test_snippet_is_short_cut_at_words_and_centred_on_matches():
+    snippet = make_snippet(TEXT, {"miễn", "phí"}, width=120)
+    assert len(snippet.text) <= 125
+    assert snippet.text.startswith("… ")
+    words = snippet.text.strip("… ").split()
+    assert all(w in TEXT.split() for w in words)
+    assert [snippet.text[s:e] for s, e in snippet.highlights] == ["miễn", "phí"]
+
+
+def test_passage_with_most_distinct_terms_wins():
+    snippet = make_snippet(TEXT, {"sức", "khỏe", "sinh", "sản"}, width=80)
+    assert "sức khỏe sinh sản" in snippet.text
+
+
+def test_no_match_gives_the_start_of_the_text():
+    snippet = make_snippet(TEXT, {"bóng"}, width=60)
+    assert snippet.text.startswith("Ngày 11/1")
+    assert snippet.highlights == []
+
+
+def test_whitespace_is_collapsed_and_offsets_still_point_at_words():
+    snippet = make_snippet("Dân số\n\n   tăng    nhanh", {"tang"})
+    assert snippet.text == "Dân số tăng nhanh"
+    assert [snippet.text[s:e] for s, e in snippet.highlights] == ["tăng"]
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=400), st.sets(st.sampled_from(["dan", "số", "a", "e", "1"]), max_size=3))
+def test_highlights_always_slice_a_matching_word(text, terms):
+    snippet = make_snippet(text, terms, width=100)
+    for s, e in snippet.highlights:
+        word = snippet.text[s:e].lower()
+        assert word and (word in terms or fold(word) in terms or any(fold(t) == fold(word) for t in terms))
