@@ -194,6 +194,7 @@ def _document(article: Article, path: Path) -> dict:
         "sha256": article.sha256,
         "size": st.st_size,
         "mtime": st.st_mtime_ns,
+        "day": article.date.toordinal() if article.date else 0,
     }
     if article.date:
         doc["date"] = dt.datetime.combine(article.date, dt.time())

@@ -8,7 +8,7 @@ stored so an update can tell which files changed.
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import VietnameseAnalyzer
 
@@ -38,7 +38,10 @@ def make_schema() -> Schema:
             stored=True,
             multitoken_query="phrase",
         ),
-        date=DATETIME(stored=True, sortable=True),
+        date=DATETIME(stored=True),
+        # Sort key for --sort date: the day's ordinal, 0 for undated articles
+        # so they come last (Whoosh sorts a missing DATETIME first).
+        day=NUMERIC(int, bits=32, sortable=True, signed=False),
         url=ID(stored=True),
         site=KEYWORD(stored=True, lowercase=True),
         sha256=STORED(),

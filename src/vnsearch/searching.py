@@ -202,7 +202,7 @@ class Searcher:
             filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
         if site:
             filters.append(wq.Term("site", _site(site)))
-        sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+        sortedby = sorting.FieldFacet("day", reverse=True) if sort == "date" else None
         terms = _highlight_terms(q, self._searcher.reader())
         try:
             results = self._searcher.search(
