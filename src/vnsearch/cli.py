@@ -80,7 +80,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool) -> None:
     _print_report(report, seeds_dir, index_dir)
 
 
-@main.command()
+@main.command(short_help="Search the index (building it first if missing).")
 @click.argument("query", nargs=-1)
 @seeds_option
 @index_option
