@@ -118,7 +118,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, so
     with searcher:
         result = searcher.search(text, **options)
     if as_json:
-        click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_result_json(result), ensure_ascii=False))
     else:
         _print_result(result)
 
@@ -139,7 +139,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     if as_json:
         data = asdict(article)
         data["date"] = article.date.isoformat() if article.date else None
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False))
         return
     click.secho(article.title, bold=True)
     for label, value in [
@@ -166,7 +166,7 @@ def stats(index_dir: Path, as_json: bool) -> None:
     if as_json:
         data = asdict(info)
         data["updated"] = info.updated.isoformat(timespec="seconds") if info.updated else None
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False))
         return
     updated = info.updated.strftime("%Y-%m-%d %H:%M:%S") if info.updated else "never"
     click.echo(f"index:        {info.path}")
