@@ -113,7 +113,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, so
         searcher = Searcher(index_dir)
     except IndexNotFoundError:
         click.echo(f"No index in '{index_dir}' yet: building it from '{seeds_dir}'…", err=True)
-        _print_report(_update(seeds_dir, index_dir, False), seeds_dir, index_dir)
+        _print_report(_update(seeds_dir, index_dir, False), seeds_dir, index_dir, err=True)
         searcher = Searcher(index_dir)
     with searcher:
         result = searcher.search(text, **options)
@@ -199,15 +199,16 @@ def _update(seeds_dir: Path, index_dir: Path, rebuild: bool) -> IndexReport:
             bar.__exit__(None, None, None)
 
 
-def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path) -> None:
-    """Summary line on stdout, one warning line per skipped file on stderr."""
+def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bool = False) -> None:
+    """Summary line (on stdout unless ``err``), a warning per skipped file on stderr."""
     for skipped in report.skipped:
         click.echo(f"vnsearch: skipped {skipped.path}: {skipped.reason}", err=True)
     verb = "Built" if report.created else "Rebuilt" if report.rebuilt else "Updated"
     click.echo(
         f"{verb} '{index_dir}' from '{seeds_dir}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{report.unchanged} unchanged, {len(report.skipped)} skipped"
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped",
+        err=err,
     )
 
 
