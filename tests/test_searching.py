@@ -1,0 +1,154 @@
+"""Search semantics through the library API, on the seed articles."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vnsearch import QueryError, Searcher, parse_date, update_index
+from vnsearch.text import fold
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+
+EXTRA = {
+    "ban-ghe.txt": "Bàn ghế mới cho trường học\n\nNhà trường mua bàn ghế và bán lại đồ cũ cho bạn bè.\n\nLê Văn An\n",
+    "thuy-loi.txt": "Công trình thuỷ lợi hoà vào mùa khô\n\nNgười dân khoẻ mạnh nhờ nước sạch.\n\nPhạm Thị Bình\n",
+}
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search")
+    seeds = root / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    for name, text in EXTRA.items():
+        (seeds / name).write_text(text, encoding="utf-8")
+    update_index(seeds, root / "index")
+    with Searcher(root / "index") as s:
+        yield s
+
+
+def ids(result):
+    return [h.id for h in result.hits]
+
+
+def test_accented_word_matches_exactly(searcher):
+    assert ids(searcher.search("bản")) == ["003_19f821a7a790877a"]  # "văn bản"
+    assert "ban-ghe" in ids(searcher.search("bàn"))
+    assert "ban-ghe" not in ids(searcher.search("bản"))
+
+
+def test_unaccented_word_matches_every_accented_form(searcher):
+    found = ids(searcher.search("ban", limit=50))
+    assert "ban-ghe" in found and "003_19f821a7a790877a" in found
+
+
+def test_old_and_new_tone_placement_find_each_other(searcher):
+    assert ids(searcher.search("thủy lợi")) == ["thuy-loi"]
+    assert ids(searcher.search("hòa khỏe")) == ["thuy-loi"]
+
+
+def test_one_syllable_finds_compound_words(searcher):
+    # "quân" occurs in 000 only inside words such as "toàn quân" and "Quân đội"
+    assert ids(searcher.search("quân")) == ["000_d72407d80385c662"]
+
+
+def test_mixed_query_is_exact_word_by_word(searcher):
+    assert ids(searcher.search("sức khoe sinh san")) == ids(searcher.search("sức khỏe sinh sản"))
+
+
+def test_phrases_work_with_and_without_accents(searcher):
+    exact = set(ids(searcher.search('"kế hoạch hóa gia đình"')))
+    assert exact == set(ids(searcher.search('"ke hoach hoa gia dinh"')))
+    assert "002_f1cafe46c58462ef" not in exact and len(exact) == 4
+
+
+def test_title_match_ranks_above_body_match(searcher):
+    result = searcher.search("bảo vệ trẻ em", any_terms=True)
+    assert result.hits[0].id == "002_f1cafe46c58462ef"
+
+
+def test_compound_words_rank_articles_using_the_words_together(searcher):
+    # "dân số" as a word beats articles that only have "dân" and "số" apart
+    result = searcher.search("dan so", limit=10)
+    assert result.hits[-1].id == "002_f1cafe46c58462ef"
+
+
+def test_snippet_marks_words_typed_without_accents(searcher):
+    hit = searcher.search("suc khoe").hits[0]
+    marked = {hit.snippet[s:e] for s, e in hit.highlights}
+    assert marked == {"sức", "khỏe"}
+    assert len(hit.snippet) <= 210
+
+
+def test_all_words_nothing_falls_back_to_any_word(searcher):
+    result = searcher.search("dân số bóng đá")
+    assert result.relaxed and result.total >= 4
+    assert not searcher.search("dân số").relaxed
+
+
+def test_filters_by_date_and_site(searcher):
+    result = searcher.search("công tác", since=dt.date(2024, 1, 1), until=dt.date(2024, 1, 31))
+    assert sorted(ids(result)) == ["000_d72407d80385c662", "002_f1cafe46c58462ef"]
+    assert ids(searcher.search("công tác", site="https://www.baocaobang.vn/x")) == ["000_d72407d80385c662"]
+
+
+def test_sort_by_date_puts_newest_first_and_undated_last(searcher):
+    dates = [h.date for h in searcher.search("công tác", sort="date", limit=10).hits]
+    known = [d for d in dates if d]
+    assert known == sorted(known, reverse=True)
+    assert dates[-1] is None
+
+
+def test_article_and_stats(searcher):
+    article = searcher.article("000_d72407d80385c662")
+    assert article.author == "Trần Lộc" and article.date == dt.date(2024, 1, 11)
+    assert searcher.stats().articles == 7
+    with pytest.raises(KeyError):
+        searcher.article("nope")
+
+
+@pytest.mark.parametrize("query", ["", "   ", "foo:bar", "“”", "()", "-"])
+def test_bad_queries_are_query_errors(searcher, query):
+    with pytest.raises(QueryError):
+        searcher.search(query)
+
+
+@pytest.mark.parametrize(
+    "text, end, expected",
+    [
+        ("2024-01-31", False, dt.date(2024, 1, 31)),
+        ("2024-02", True, dt.date(2024, 2, 29)),
+        ("2024", False, dt.date(2024, 1, 1)),
+        ("2024", True, dt.date(2024, 12, 31)),
+        ("31/01/2024", False, dt.date(2024, 1, 31)),
+    ],
+)
+def test_parse_date(text, end, expected):
+    assert parse_date(text, end=end) == expected
+
+
+@pytest.mark.parametrize("text", ["2024-13", "31/02/2024", "hôm qua", ""])
+def test_parse_date_rejects_nonsense(text):
+    with pytest.raises(QueryError):
+        parse_date(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(max_size=60)
+    | st.lists(st.sampled_from(['dân', 'số', '"', "(", ")", "AND", "OR", "NOT", "title:", "*", "?", "dan", "~2", "^3", "[", "]", "TO", ":", "x:"]), max_size=8).map(" ".join)
+)
+def test_any_query_gives_results_or_a_query_error(searcher, query):
+    try:
+        result = searcher.search(query)
+    except QueryError as exc:
+        assert "\n" not in str(exc)
+        return
+    for hit in result.hits:
+        for s, e in hit.highlights:
+            word = fold(hit.snippet[s:e].lower())
+            assert word in {fold(t) for t in result.terms}
