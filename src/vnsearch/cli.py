@@ -20,6 +20,8 @@ from .searching import SORTS, Searcher, SearchResult, parse_date
 from .snippets import match_spans
 
 EXIT_ERROR = 2
+# click >= 8.2 raises this for a group called without a command
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 seeds_option = click.option(
     "--seeds",
@@ -44,7 +46,22 @@ index_option = click.option(
 
 
 class _Group(click.Group):
-    """Turns library errors into one line on stderr, never a traceback."""
+    """Turns every error into one line on stderr, never a traceback."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            if isinstance(exc, _NO_ARGS_IS_HELP) and exc.ctx:  # plain `vnsearch`
+                click.echo(exc.ctx.get_help())
+                sys.exit(0)
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            _fail(exc.format_message() + hint)
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:
+            _fail("interrupted", code=130)
 
     def invoke(self, ctx: click.Context):
         try:
