@@ -19,7 +19,7 @@ from .errors import (
     SeedsNotFoundError,
     VnsearchError,
 )
-from .indexing import IndexReport, Skipped, update_index
+from .indexing import IndexReport, Skipped, build_index, update_index
 from .searching import Hit, IndexStats, Searcher, SearchResult, parse_date, search
 
 __version__ = "0.1.0"
@@ -38,6 +38,7 @@ __all__ = [
     "Searcher",
     "SeedsNotFoundError",
     "Skipped",
+    "build_index",
     "VnsearchError",
     "parse_date",
     "read_article",

@@ -9,8 +9,9 @@ fresh index beside the old one and switch over only once it is complete.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import nullcontext
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from . import storage
 from .articles import Article, ArticleError, read_article
 from .errors import IndexLockedError, IndexNotFoundError, SeedsNotFoundError
 
-__all__ = ["IndexReport", "Skipped", "update_index", "seed_files", "article_id"]
+__all__ = ["IndexReport", "Skipped", "update_index", "build_index", "seed_files", "article_id"]
 
 
 @dataclass(frozen=True)
@@ -93,26 +94,53 @@ def update_index(
 
 
 def _build_new(seeds_dir, index_dir, files, pointer, progress) -> IndexReport:
-    """Write a complete new generation, then switch to it."""
+    """Write a complete new generation from the seed files, then switch to it."""
     report = IndexReport(rebuilt=pointer is not None, created=pointer is None)
+    with _new_generation(index_dir, pointer) as writer:
+        for done, path in enumerate(files, 1):
+            read = _read(seeds_dir, path, report)
+            if read:
+                writer.add_document(**_document(*read))
+                report.added.append(read[0].id)
+            if progress:
+                progress(done, len(files))
+    return report
+
+
+def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> int:
+    """Replace the index in ``index_dir`` with ``articles`` (not from files).
+
+    For programs that hold their documents in memory; ``vnsearch index``
+    would later treat them as deleted, so keep such an index apart from one
+    built from a seeds folder.  Returns the number of articles indexed.
+    """
+    index_dir = Path(index_dir)
+    try:
+        pointer = storage.read_pointer(index_dir)
+    except IndexNotFoundError:
+        pointer = None
+    count = 0
+    with _new_generation(index_dir, pointer) as writer:
+        for article in articles:
+            writer.add_document(**_document(article, None))
+            count += 1
+    return count
+
+
+@contextmanager
+def _new_generation(index_dir: Path, pointer: storage.Pointer | None):
+    """A writer on a fresh generation, published only if the block succeeds."""
     guard = storage.write_lock(index_dir, pointer.name) if pointer else nullcontext()
     with guard:
         name, index = storage.new_generation(index_dir)
         writer = index.writer(limitmb=256)
         try:
-            for done, path in enumerate(files, 1):
-                article = _read(seeds_dir, path, report)
-                if article:
-                    writer.add_document(**_document(article, path))
-                    report.added.append(article.id)
-                if progress:
-                    progress(done, len(files))
+            yield writer
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
         storage.publish(index_dir, name)
-    return report
 
 
 def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
@@ -153,20 +181,22 @@ def _apply(writer, seeds_dir: Path, path: Path, old: dict | None, report: IndexR
     if old and _same_stat(old, path):
         report.unchanged += 1
         return
-    article = _read(seeds_dir, path, report)
-    if article is None:
+    read = _read(seeds_dir, path, report)
+    if read is None:
         return
+    article, stat = read
     if old and old["sha256"] == article.sha256:
         report.unchanged += 1
         return
-    writer.update_document(**_document(article, path))
+    writer.update_document(**_document(article, stat))
     (report.updated if old else report.added).append(article.id)
 
 
-def _read(seeds_dir: Path, path: Path, report: IndexReport) -> Article | None:
-    """Parse one file, or note in the report why it was skipped."""
+def _read(seeds_dir: Path, path: Path, report: IndexReport) -> tuple[Article, os.stat_result] | None:
+    """Parse one file (and its stat, taken first), or note why it was skipped."""
     try:
-        return read_article(path, id=article_id(seeds_dir, path))
+        stat = path.stat()
+        return read_article(path, id=article_id(seeds_dir, path)), stat
     except ArticleError as exc:
         report.skipped.append(Skipped(str(path), str(exc)))
     except OSError as exc:
@@ -183,17 +213,16 @@ def _same_stat(stored: dict, path: Path) -> bool:
     return stored.get("size") == st.st_size and stored.get("mtime") == st.st_mtime_ns
 
 
-def _document(article: Article, path: Path) -> dict:
-    """The Whoosh fields of one article."""
-    st = path.stat()
+def _document(article: Article, stat: os.stat_result | None) -> dict:
+    """The Whoosh fields of one article (``stat`` of its file, if any)."""
     doc = {
         "id": article.id,
-        "path": str(path),
+        "path": article.path,
         "title": article.title,
         "body": article.body,
         "sha256": article.sha256,
-        "size": st.st_size,
-        "mtime": st.st_mtime_ns,
+        "size": stat.st_size if stat else None,
+        "mtime": stat.st_mtime_ns if stat else None,
         "day": article.date.toordinal() if article.date else 0,
     }
     if article.date:
