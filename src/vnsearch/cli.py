@@ -129,6 +129,11 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, so
     try:
         searcher = Searcher(index_dir)
     except IndexNotFoundError:
+        if not seeds_dir.is_dir():
+            raise VnsearchError(
+                f"no index in '{index_dir}' and no seeds folder '{seeds_dir}' to build it from: "
+                "give --index or --seeds"
+            ) from None
         click.echo(f"No index in '{index_dir}' yet: building it from '{seeds_dir}'…", err=True)
         _print_report(_update(seeds_dir, index_dir, False), seeds_dir, index_dir, err=True)
         searcher = Searcher(index_dir)

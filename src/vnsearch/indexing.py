@@ -84,19 +84,19 @@ def update_index(
     """
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
     files = seed_files(seeds_dir)
+    if rebuild:
+        return _build_new(seeds_dir, index_dir, files, storage.current_name(index_dir), progress)
     try:
-        pointer = storage.read_pointer(index_dir)
+        storage.read_pointer(index_dir)
     except IndexNotFoundError:
-        pointer = None
-    if pointer is None or rebuild:
-        return _build_new(seeds_dir, index_dir, files, pointer, progress)
+        return _build_new(seeds_dir, index_dir, files, None, progress)
     return _update(seeds_dir, index_dir, files, progress)
 
 
-def _build_new(seeds_dir, index_dir, files, pointer, progress) -> IndexReport:
+def _build_new(seeds_dir, index_dir, files, old: str | None, progress) -> IndexReport:
     """Write a complete new generation from the seed files, then switch to it."""
-    report = IndexReport(rebuilt=pointer is not None, created=pointer is None)
-    with _new_generation(index_dir, pointer) as writer:
+    report = IndexReport(rebuilt=old is not None, created=old is None)
+    with _new_generation(index_dir, old) as writer:
         for done, path in enumerate(files, 1):
             read = _read(seeds_dir, path, report)
             if read:
@@ -115,12 +115,8 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
     built from a seeds folder.  Returns the number of articles indexed.
     """
     index_dir = Path(index_dir)
-    try:
-        pointer = storage.read_pointer(index_dir)
-    except IndexNotFoundError:
-        pointer = None
     count = 0
-    with _new_generation(index_dir, pointer) as writer:
+    with _new_generation(index_dir, storage.current_name(index_dir)) as writer:
         for article in articles:
             writer.add_document(**_document(article, None))
             count += 1
@@ -128,10 +124,14 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
 
 
 @contextmanager
-def _new_generation(index_dir: Path, pointer: storage.Pointer | None):
-    """A writer on a fresh generation, published only if the block succeeds."""
-    guard = storage.write_lock(index_dir, pointer.name) if pointer else nullcontext()
-    with guard:
+def _new_generation(index_dir: Path, old: str | None):
+    """A writer on a fresh generation, published only if the block succeeds.
+
+    The generation in use (``old``) stays locked meanwhile, so no update
+    can slip in and be lost; once the new one is published, the old one's
+    files are deleted.
+    """
+    with storage.write_lock(index_dir, old) if old else nullcontext():
         name, index = storage.new_generation(index_dir)
         writer = index.writer(limitmb=256)
         try:
@@ -141,6 +141,7 @@ def _new_generation(index_dir: Path, pointer: storage.Pointer | None):
             writer.cancel()
             raise
         storage.publish(index_dir, name)
+    storage.remove_stale_generations(index_dir, keep=name)
 
 
 def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
@@ -183,6 +184,9 @@ def _apply(writer, seeds_dir: Path, path: Path, old: dict | None, report: IndexR
         return
     read = _read(seeds_dir, path, report)
     if read is None:
+        if old:  # it was an article, it is not one any more
+            writer.delete_by_term("id", old["id"])
+            report.removed.append(old["id"])
         return
     article, stat = read
     if old and old["sha256"] == article.sha256:

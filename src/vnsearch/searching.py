@@ -126,7 +126,8 @@ class Searcher:
             loose = self._parse(query, True)
             if loose != strict:
                 relaxed = self._run(query, loose, limit, since, until, site, sort)
-                result = SearchResult(query, relaxed.total, relaxed.hits, True, relaxed.terms)
+                if relaxed.total:
+                    result = SearchResult(query, relaxed.total, relaxed.hits, True, relaxed.terms)
         return result
 
     def article(self, id: str) -> Article:

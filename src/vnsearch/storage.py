@@ -22,7 +22,16 @@ from whoosh.index import Index
 from .errors import IndexLockedError, IndexNotFoundError, IndexVersionError
 from .schema import SCHEMA_VERSION, make_schema
 
-__all__ = ["Pointer", "read_pointer", "open_index", "new_generation", "publish", "write_lock"]
+__all__ = [
+    "Pointer",
+    "read_pointer",
+    "current_name",
+    "open_index",
+    "new_generation",
+    "publish",
+    "remove_stale_generations",
+    "write_lock",
+]
 
 POINTER_FILE = "CURRENT.json"
 
@@ -57,6 +66,15 @@ def read_pointer(index_dir: Path) -> Pointer:
     return pointer
 
 
+def current_name(index_dir: Path) -> str | None:
+    """The generation named in use, even by an incompatible pointer (or None)."""
+    try:
+        data = json.loads((Path(index_dir) / POINTER_FILE).read_text(encoding="utf-8"))
+        return str(data["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def open_index(index_dir: Path) -> Index:
     """Open the index in use in ``index_dir`` for searching or updating."""
     pointer = read_pointer(index_dir)
@@ -80,7 +98,7 @@ def new_generation(index_dir: Path) -> tuple[str, Index]:
 
 
 def publish(index_dir: Path, name: str) -> None:
-    """Make generation ``name`` the one in use, then delete unused ones."""
+    """Make generation ``name`` the one in use (atomically)."""
     index_dir = Path(index_dir)
     tmp = index_dir / f".{POINTER_FILE}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -88,7 +106,6 @@ def publish(index_dir: Path, name: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, index_dir / POINTER_FILE)
-    remove_stale_generations(index_dir, keep=name)
 
 
 def remove_stale_generations(index_dir: Path, keep: str) -> None:
