@@ -30,6 +30,19 @@ from .text import fold, has_diacritics
 __all__ = ["Hit", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
 
 SORTS = ("relevance", "date")
+#: Fields a query can name with ``field:``.
+QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id")
+
+#: Weight of a compound word (``dân_số``) formed from adjacent query words,
+#: relative to one word.
+COMPOUND_BOOST = 1.0
+#: With ``any_terms``, how much an article gains for each extra query word it has.
+ANY_TERMS_BONUS = 0.9
+#: BM25 parameters: term-frequency saturation and length normalisation.
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+_QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s|$)")
 _FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
 _SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
 
@@ -83,7 +96,7 @@ class Searcher:
     def __init__(self, index_dir: str | os.PathLike = "index"):
         self.index_dir = Path(index_dir)
         self._index = storage.open_index(self.index_dir)
-        self._searcher = self._index.searcher(weighting=scoring.BM25F())
+        self._searcher = self._index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._schema = make_schema()
 
     def __enter__(self) -> "Searcher":
@@ -170,16 +183,15 @@ class Searcher:
         """Whoosh query for ``text``, plus optional compound-word boosts."""
         if not text or not text.strip():
             raise QueryError("empty query: give some words to search for")
-        for name in _FIELD_PREFIX.findall(text):
-            if name not in self._schema and name.lower() not in _SCHEME_WORDS:
-                fields = ", ".join(n for n in self._schema.names() if self._schema[n].indexed)
-                raise QueryError(f"unknown field '{name}:' (fields: {fields})")
-        group = OrGroup.factory(0.9) if any_terms else AndGroup
+        if not any_terms:  # in a question ("Lý do: …") a colon is just punctuation
+            _check_fields(text)
+        group = OrGroup.factory(ANY_TERMS_BONUS) if any_terms else AndGroup
         parser = MultifieldParser(
             list(SEARCH_FIELDS), self._schema, fieldboosts=FIELD_BOOSTS, group=group
         )
         try:
-            parsed = parser.parse(text).normalize()
+            # "…như thế nào?" is a question, not a one-letter wildcard
+            parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize()
         except Exception as exc:  # Whoosh raises assorted errors on odd syntax
             raise QueryError(f"cannot understand the query: {exc}") from None
         if parsed is wq.NullQuery or not list(parsed.leaves()):
@@ -189,7 +201,7 @@ class Searcher:
             return parsed
         boost = wq.Or(
             [
-                wq.Term(name, c, boost=FIELD_BOOSTS[name])
+                wq.Term(name, c, boost=FIELD_BOOSTS[name] * COMPOUND_BOOST)
                 for c in compounds
                 for name in SEARCH_FIELDS
             ]
@@ -277,6 +289,13 @@ def _positive_words(q: wq.Query) -> list[str]:
     if isinstance(q, wq.Phrase):
         return list(q.words) if q.fieldname == "body" else []
     return [w for child in q.children() for w in _positive_words(child)]
+
+
+def _check_fields(text: str) -> None:
+    """Reject ``name:`` prefixes that are not fields, naming the fields there are."""
+    for name in _FIELD_PREFIX.findall(text):
+        if name not in QUERY_FIELDS and name.lower() not in _SCHEME_WORDS:
+            raise QueryError(f"unknown field '{name}:' (fields: {', '.join(QUERY_FIELDS)})")
 
 
 def _compounds(words: list[str]) -> list[str]:
