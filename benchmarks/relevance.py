@@ -145,14 +145,14 @@ def run(questions: list[Question], docs: list[Doc], work: Path) -> list[tuple[st
     return rows
 
 
-def table(rows, split: str, n_questions: int) -> str:
+def table(rows, split: str, n_questions: int, n_docs: int) -> str:
     """The results as Markdown."""
     lines = [
         f"# Relevance on UIT-ViCoV19QA ({split} questions)",
         "",
         f"- date: {dt.date.today().isoformat()}; machine: {os.cpu_count()} cores, "
         f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
-        f"- corpus: 4,500 answers; queries: {n_questions} {split} questions, any-of-the-words ranking",
+        f"- corpus: {n_docs:,} answers; queries: {n_questions} {split} questions, any-of-the-words ranking",
         f"- command: `python benchmarks/relevance.py --split {split}`",
         "",
         "| system | R@1 | R@10 | MRR@10 | R@1 (no diacritics) | R@10 (no diacritics) | MRR@10 (no diacritics) |",
@@ -170,17 +170,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of the CSV files")
     parser.add_argument("--split", choices=SPLITS, default="test", help="questions to ask")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N questions (smoke tests)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="only N questions, against their answers and 10×N others (smoke tests)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     docs, questions = load(args.data, args.split)
-    questions = questions[: args.limit] if args.limit else questions
+    if args.limit:  # a quick run: a few questions against a small corpus holding their answers
+        questions = questions[: args.limit]
+        wanted = {q.answer_id for q in questions}
+        docs = [d for i, d in enumerate(docs) if d.id in wanted or i < 10 * args.limit]
     with tempfile.TemporaryDirectory(prefix="vnsearch-relevance-") as tmp:
         rows = run(questions, docs, Path(tmp))
-    report = table(rows, args.split, len(questions))
+    report = table(rows, args.split, len(questions), len(docs))
     print(report)
-    args.out.mkdir(parents=True, exist_ok=True)
     if args.split == "test" and not args.limit:
+        args.out.mkdir(parents=True, exist_ok=True)
         (args.out / f"relevance-{dt.date.today().isoformat()}.md").write_text(report, encoding="utf-8")
         (args.out / "relevance-latest.md").write_text(report, encoding="utf-8")
 
