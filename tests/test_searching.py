@@ -152,3 +152,18 @@ def test_any_query_gives_results_or_a_query_error(searcher, query):
         for s, e in hit.highlights:
             word = fold(hit.snippet[s:e].lower())
             assert word in {fold(t) for t in result.terms}
+
+
+def test_an_open_searcher_sees_updates_and_rebuilds(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as s:
+        assert s.search("bóng đá").total == 0
+        (seeds / "bong-da.txt").write_text("Bóng đá Việt Nam\n\nĐội tuyển bóng đá thắng.\n", encoding="utf-8")
+        update_index(seeds, tmp_path / "index")
+        assert ids(s.search("bóng đá")) == ["bong-da"]
+        (seeds / "bong-da.txt").unlink()
+        update_index(seeds, tmp_path / "index", rebuild=True)
+        assert s.search("bóng đá").total == 0
+        assert s.search("dân số").total == 4

@@ -95,9 +95,22 @@ class Searcher:
 
     def __init__(self, index_dir: str | os.PathLike = "index"):
         self.index_dir = Path(index_dir)
-        self._index = storage.open_index(self.index_dir)
-        self._searcher = self._index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._schema = make_schema()
+        self._open()
+
+    def _open(self) -> None:
+        """Open the generation in use now."""
+        self._generation = storage.read_pointer(self.index_dir).name
+        index = storage.open_index(self.index_dir)
+        self._searcher = index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+
+    def _refresh(self) -> None:
+        """See the latest commit, or the new index after a rebuild."""
+        if storage.current_name(self.index_dir) != self._generation:
+            self._searcher.close()
+            self._open()
+        else:
+            self._searcher = self._searcher.refresh()
 
     def __enter__(self) -> "Searcher":
         return self
@@ -132,7 +145,7 @@ class Searcher:
             raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
         if since and until and since > until:
             raise QueryError("--since is after --until: nothing can match")
-        self._searcher = self._searcher.refresh()
+        self._refresh()
         strict = self._parse(query, any_terms)
         result = self._run(query, strict, limit, since, until, site, sort)
         if result.total == 0 and not any_terms:
