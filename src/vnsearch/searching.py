@@ -161,17 +161,7 @@ class Searcher:
         fields = self._searcher.document(id=id)
         if fields is None:
             raise KeyError(id)
-        return Article(
-            id=fields["id"],
-            path=fields["path"],
-            title=fields["title"],
-            date=_date(fields.get("date")),
-            author=fields.get("author"),
-            url=fields.get("url"),
-            site=fields.get("site"),
-            body=fields["body"],
-            sha256=fields["sha256"],
-        )
+        return Article(**_metadata(fields), body=fields["body"], sha256=fields["sha256"])
 
     def stats(self) -> IndexStats:
         """Counts, size on disk and time of the last update."""
@@ -247,13 +237,7 @@ class Searcher:
         fields = hit.fields()
         snippet = make_snippet(fields.get("body", ""), terms)
         return Hit(
-            id=fields["id"],
-            path=fields["path"],
-            title=fields["title"],
-            date=_date(fields.get("date")),
-            author=fields.get("author"),
-            url=fields.get("url"),
-            site=fields.get("site"),
+            **_metadata(fields),
             score=float(hit.score) if hit.score is not None else 0.0,
             snippet=snippet.text,
             highlights=snippet.highlights,
@@ -356,6 +340,19 @@ def _datetime(day: dt.date | None, *, end: bool = False) -> dt.datetime | None:
     if day is None:
         return None
     return dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+
+
+def _metadata(fields: dict) -> dict:
+    """The fields an ``Article`` and a ``Hit`` share, from stored fields."""
+    return {
+        "id": fields["id"],
+        "path": fields["path"],
+        "title": fields["title"],
+        "date": _date(fields.get("date")),
+        "author": fields.get("author"),
+        "url": fields.get("url"),
+        "site": fields.get("site"),
+    }
 
 
 def _date(value) -> dt.date | None:
