@@ -33,14 +33,20 @@ SORTS = ("relevance", "date")
 #: Fields a query can name with ``field:``.
 QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id")
 
+# Ranking knobs, tuned on UIT-ViCoV19QA's val questions (benchmarks/relevance.py).
+
 #: Weight of a compound word (``dân_số``) formed from adjacent query words,
 #: relative to one word.
-COMPOUND_BOOST = 1.0
+COMPOUND_BOOST = 0.5
+#: The same for a compound typed without diacritics (``dan_so``).
+FOLDED_COMPOUND_BOOST = 1.0
 #: With ``any_terms``, how much an article gains for each extra query word it has.
 ANY_TERMS_BONUS = 0.9
-#: BM25 parameters: term-frequency saturation and length normalisation.
-BM25_K1 = 1.2
-BM25_B = 0.75
+#: BM25 parameters: term-frequency saturation and length normalisation
+#: (long articles that mention a word in passing should not outrank short
+#: ones about it).
+BM25_K1 = 2.0
+BM25_B = 0.9
 
 _QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s|$)")
 _FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
@@ -204,7 +210,12 @@ class Searcher:
             return parsed
         boost = wq.Or(
             [
-                wq.Term(name, c, boost=FIELD_BOOSTS[name] * COMPOUND_BOOST)
+                wq.Term(
+                    name,
+                    c,
+                    boost=FIELD_BOOSTS[name]
+                    * (COMPOUND_BOOST if has_diacritics(c) else FOLDED_COMPOUND_BOOST),
+                )
                 for c in compounds
                 for name in SEARCH_FIELDS
             ]
@@ -298,8 +309,9 @@ def _check_fields(text: str) -> None:
 def _compounds(words: list[str]) -> list[str]:
     """Compound-word terms for each run of 2–3 adjacent words.
 
-    Accented words join as typed (``dân_số``); if any is unaccented, all are
-    folded (``dan_so``), as the index holds compounds both ways.
+    Words typed with diacritics join as typed (``dân_số``, ``gia_đình``: a
+    word such as ``gia`` has none to type); words all typed without them join
+    folded (``dan_so``).  The index holds compounds both ways.
     """
     out = []
     for size in (2, 3):
@@ -307,7 +319,7 @@ def _compounds(words: list[str]) -> list[str]:
             run = words[i : i + size]
             if any(not w.replace("_", "").isalnum() for w in run):
                 continue
-            if all(has_diacritics(w) for w in run):
+            if any(has_diacritics(w) for w in run):
                 out.append("_".join(run))
             else:
                 out.append("_".join(fold(w) for w in run))
