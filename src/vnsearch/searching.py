@@ -21,6 +21,7 @@ from whoosh import scoring, sorting
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from . import storage
+from .accents import restore
 from .articles import Article
 from .errors import QueryError
 from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
@@ -40,6 +41,8 @@ QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id")
 COMPOUND_BOOST = 0.5
 #: The same for a compound typed without diacritics (``dan_so``).
 FOLDED_COMPOUND_BOOST = 1.0
+#: Weight of the likely accented spelling of a word typed without diacritics.
+RESTORED_BOOST = 0.5
 #: With ``any_terms``, how much an article gains for each extra query word it has.
 ANY_TERMS_BONUS = 0.9
 #: BM25 parameters: term-frequency saturation and length normalisation
@@ -205,22 +208,37 @@ class Searcher:
             raise QueryError(f"cannot understand the query: {exc}") from None
         if parsed is wq.NullQuery or not list(parsed.leaves()):
             raise QueryError("the query has no words to search for")
-        compounds = _compounds(_positive_words(parsed))
-        if not compounds:
+        boosts = self._boosts(_positive_words(parsed))
+        if not boosts:
             return parsed
         boost = wq.Or(
             [
-                wq.Term(
-                    name,
-                    c,
-                    boost=FIELD_BOOSTS[name]
-                    * (COMPOUND_BOOST if has_diacritics(c) else FOLDED_COMPOUND_BOOST),
-                )
-                for c in compounds
+                wq.Term(name, term, boost=FIELD_BOOSTS[name] * weight)
+                for term, weight in boosts.items()
                 for name in SEARCH_FIELDS
             ]
         )
         return wq.AndMaybe(parsed, boost)
+
+    def _boosts(self, words: list[str]) -> dict[str, float]:
+        """Optional terms that sharpen the ranking, with their weights.
+
+        Compound words formed by adjacent query words, and, for words typed
+        without diacritics, their most likely accented spelling (and its
+        compounds), which ranks ``dân số`` above ``dần sổ`` for ``dan so``.
+        """
+        weights: dict[str, float] = {}
+        for term in _compounds(words):
+            weights[term] = COMPOUND_BOOST if has_diacritics(term) else FOLDED_COMPOUND_BOOST
+        if RESTORED_BOOST and any(not has_diacritics(w) for w in words):
+            reader = self._searcher.reader()
+            restored = restore(words, lambda term: reader.doc_frequency("body", term))
+            for typed, word in zip(words, restored):
+                if word != typed:
+                    weights.setdefault(word, RESTORED_BOOST)
+            for term in _compounds(restored):
+                weights.setdefault(term, RESTORED_BOOST * COMPOUND_BOOST)
+        return weights
 
     def _run(self, text, q, limit, since, until, site, sort) -> SearchResult:
         """Execute a parsed query and build the hits."""
