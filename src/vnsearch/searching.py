@@ -11,6 +11,7 @@ ranks articles that use the words together first.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,7 +22,6 @@ from whoosh import scoring, sorting
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from . import storage
-from .accents import restore
 from .articles import Article
 from .errors import QueryError
 from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
@@ -41,8 +41,8 @@ QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id")
 COMPOUND_BOOST = 0.5
 #: The same for a compound typed without diacritics (``dan_so``).
 FOLDED_COMPOUND_BOOST = 1.0
-#: Weight of the likely accented spelling of a word typed without diacritics.
-RESTORED_BOOST = 0.5
+#: Weight of two adjacent query words found next to each other in an article.
+PHRASE_BOOST = 0.5
 #: With ``any_terms``, how much an article gains for each extra query word it has.
 ANY_TERMS_BONUS = 0.9
 #: BM25 parameters: term-frequency saturation and length normalisation
@@ -54,6 +54,21 @@ BM25_B = 0.9
 _QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s|$)")
 _FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
 _SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
+
+
+class Weighting(scoring.BM25F):
+    """BM25F with BM25's own idf.
+
+    Whoosh's default idf, ``log(N / (df + 1)) + 1``, gives a word found in
+    every article (``là``, ``có``, ``được``) a weight of about 1, so long
+    questions rank by their filler words; BM25's idf gives it about 0.
+    """
+
+    def idf(self, searcher, fieldname: str, text) -> float:
+        parent = searcher.get_parent()
+        df = parent.doc_frequency(fieldname, text)
+        n = parent.doc_count_all()
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)
@@ -111,7 +126,7 @@ class Searcher:
         """Open the generation in use now."""
         self._generation = storage.read_pointer(self.index_dir).name
         index = storage.open_index(self.index_dir)
-        self._searcher = index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+        self._searcher = index.searcher(weighting=Weighting(B=BM25_B, K1=BM25_K1))
 
     def _refresh(self) -> None:
         """See the latest commit, or the new index after a rebuild."""
@@ -217,27 +232,18 @@ class Searcher:
                 for term, weight in boosts.items()
                 for name in SEARCH_FIELDS
             ]
+            + _phrases(_positive_words(parsed))
         )
         return wq.AndMaybe(parsed, boost)
 
     def _boosts(self, words: list[str]) -> dict[str, float]:
         """Optional terms that sharpen the ranking, with their weights.
 
-        Compound words formed by adjacent query words, and, for words typed
-        without diacritics, their most likely accented spelling (and its
-        compounds), which ranks ``dân số`` above ``dần sổ`` for ``dan so``.
+        Compound words formed by adjacent query words.
         """
         weights: dict[str, float] = {}
         for term in _compounds(words):
             weights[term] = COMPOUND_BOOST if has_diacritics(term) else FOLDED_COMPOUND_BOOST
-        if RESTORED_BOOST and any(not has_diacritics(w) for w in words):
-            reader = self._searcher.reader()
-            restored = restore(words, lambda term: reader.doc_frequency("body", term))
-            for typed, word in zip(words, restored):
-                if word != typed:
-                    weights.setdefault(word, RESTORED_BOOST)
-            for term in _compounds(restored):
-                weights.setdefault(term, RESTORED_BOOST * COMPOUND_BOOST)
         return weights
 
     def _run(self, text, q, limit, since, until, site, sort) -> SearchResult:
@@ -322,6 +328,17 @@ def _check_fields(text: str) -> None:
     for name in _FIELD_PREFIX.findall(text):
         if name not in QUERY_FIELDS and name.lower() not in _SCHEME_WORDS:
             raise QueryError(f"unknown field '{name}:' (fields: {', '.join(QUERY_FIELDS)})")
+
+
+def _phrases(words: list[str]) -> list[wq.Query]:
+    """Phrase boosts for each pair of adjacent query words."""
+    if not PHRASE_BOOST:
+        return []
+    return [
+        wq.Phrase("body", [a, b], boost=PHRASE_BOOST)
+        for a, b in zip(words, words[1:])
+        if a.isalnum() and b.isalnum()
+    ]
 
 
 def _compounds(words: list[str]) -> list[str]:
