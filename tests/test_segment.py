@@ -51,3 +51,27 @@ def test_syllable_offsets_always_slice_the_original(text):
         # the slice is the token, or the whole characters (with their stray
         # combining marks) the token was cut from
         assert s.text in unicodedata.normalize("NFC", text[s.start : s.end])
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_same_crf_features_and_labels_as_pyvi(path):
+    from pyvi.ViTokenizer import ViTokenizer
+
+    from vnsearch.segment import _crf_labels, _features
+
+    tokens = [s.text for s in syllables(path.read_text(encoding="utf-8"))]
+    expected = ViTokenizer.sent2features(tokens, False)
+    assert _features(tokens) == expected
+    assert _crf_labels(tokens) == list(ViTokenizer.model.predict([expected])[0])
+
+
+def test_indexing_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from vnsearch.segment import words; words('Dân số Việt Nam');"
+        "print('sklearn' in sys.modules, 'pyvi.ViTokenizer' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -11,16 +11,22 @@ two steps itself on a character map of the original text:
 
 The result is the same segmentation as ``pyvi.ViTokenizer.tokenize``, with
 every syllable carrying ``start``/``end`` offsets that slice the original
-string.  pyvi (and the scikit-learn it pulls in) is imported on first use of
-:func:`words` only, so query-time code that needs just syllables stays fast.
+string.  pyvi's model is loaded on first use of :func:`words` only, straight
+into python-crfsuite (not through scikit-learn), so query-time code that needs
+just syllables never pays for it.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import pickle
 import re
 import string
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["Syllable", "syllables", "words", "nfc_map"]
 
@@ -137,6 +143,95 @@ def _joinable(prev: str, cur: str) -> bool:
 
 def _crf_labels(tokens: list[str]) -> list[str]:
     """B_W/I_W labels from pyvi's CRF model for one sequence of tokens."""
-    from pyvi.ViTokenizer import ViTokenizer  # slow import: ~1.6 s
+    return _model().tagger.tag(_features(tokens))
 
-    return ViTokenizer.model.predict([ViTokenizer.sent2features(tokens, False)])[0]
+
+@functools.cache
+def _model() -> "_Model":
+    """pyvi's CRF tagger and its word lists, read straight from pyvi's wheel.
+
+    pyvi unpickles a scikit-learn wrapper (``sklearn_crfsuite.CRF``) around a
+    python-crfsuite model, which costs a second of imports; the model bytes
+    inside it are all the tagging needs, so they are fed to python-crfsuite
+    directly.  Same model, same labels.
+    """
+    import pycrfsuite
+
+    models = Path(importlib.util.find_spec("pyvi").submodule_search_locations[0]) / "models"
+    with open(models / "pyvi3.pkl", "rb") as f:
+        crf = _StubUnpickler(f).load()
+    model = crf.state["modelfile"].state["__FILE_RESOURCE_DATA__"]
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model)
+    grams = (models / "words.txt").read_text(encoding="utf-8").split("\n")
+    bi = frozenset(g for g in grams if len(g.split(" ")) == 2)
+    tri = frozenset(g for g in grams if len(g.split(" ")) == 3)
+    # python-crfsuite reads the model from its buffer as it tags: keep it alive
+    return _Model(tagger, model, bi, tri)
+
+
+class _Model(NamedTuple):
+    tagger: object
+    buffer: bytes
+    bi_grams: frozenset[str]
+    tri_grams: frozenset[str]
+
+
+class _Stub:
+    """Stands in for any class in pyvi's pickle; keeps its state."""
+
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __setstate__(self, state):
+        self.state = state
+
+
+class _StubUnpickler(pickle.Unpickler):
+    """Unpickles without importing scikit-learn or numpy."""
+
+    def find_class(self, module: str, name: str):
+        if module in ("builtins", "copyreg", "_codecs"):
+            return super().find_class(module, name)
+        return _Stub
+
+
+def _features(tokens: list[str]) -> list[dict]:
+    """pyvi's CRF features (``ViTokenizer.word2features``), name for name.
+
+    The per-token facts are computed once and shared by the token's
+    neighbours instead of once per use.
+    """
+    bi, tri = _model().bi_grams, _model().tri_grams
+    lower = [t.lower() for t in tokens]
+    title = [t.istitle() for t in tokens]
+    upper = [t.isupper() for t in tokens]
+    n = len(tokens)
+    out = []
+    for i in range(n):
+        f = {
+            "bias": 1.0,
+            "word.lower()": lower[i],
+            "word.isupper()": upper[i],
+            "word.istitle()": title[i],
+            "word.isdigit()": tokens[i].isdigit(),
+        }
+        if i > 0:
+            f["-1:word.lower()"] = lower[i - 1]
+            f["-1:word.istitle()"] = title[i - 1]
+            f["-1:word.isupper()"] = upper[i - 1]
+            f["-1:word.bi_gram()"] = f"{tokens[i - 1]} {tokens[i]}".lower() in bi
+            if i > 1:
+                f["-2:word.tri_gram()"] = f"{tokens[i - 2]} {tokens[i - 1]} {tokens[i]}".lower() in tri
+        if i < n - 1:
+            f["+1:word.lower()"] = lower[i + 1]
+            f["+1:word.istitle()"] = title[i + 1]
+            f["+1:word.isupper()"] = upper[i + 1]
+            f["+1:word.bi_gram()"] = f"{tokens[i]} {tokens[i + 1]}".lower() in bi
+            if i < n - 2:
+                f["+2:word.tri_gram()"] = f"{tokens[i]} {tokens[i + 1]} {tokens[i + 2]}".lower() in tri
+        out.append(f)
+    return out
