@@ -23,26 +23,22 @@ EXIT_ERROR = 2
 # click >= 8.2 raises this for a group called without a command
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
-seeds_option = click.option(
-    "--seeds",
-    "seeds_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="seeds",
-    envvar="VNSEARCH_SEEDS",
-    show_default=True,
-    show_envvar=True,
-    help="Folder of .txt articles.",
-)
-index_option = click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="index",
-    envvar="VNSEARCH_INDEX",
-    show_default=True,
-    show_envvar=True,
-    help="Folder of the index.",
-)
+def _folder_option(flag: str, dest: str, default: str, envvar: str, help: str):
+    """A folder option settable by an environment variable."""
+    return click.option(
+        flag,
+        dest,
+        type=click.Path(file_okay=False, path_type=Path),
+        default=default,
+        envvar=envvar,
+        show_default=True,
+        show_envvar=True,
+        help=help,
+    )
+
+
+seeds_option = _folder_option("--seeds", "seeds_dir", "seeds", "VNSEARCH_SEEDS", "Folder of .txt articles.")
+index_option = _folder_option("--index", "index_dir", "index", "VNSEARCH_INDEX", "Folder of the index.")
 
 
 class _Group(click.Group):
