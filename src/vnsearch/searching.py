@@ -207,7 +207,7 @@ class Searcher:
     # -- internals ---------------------------------------------------------
 
     def _parse(self, text: str, any_terms: bool) -> wq.Query:
-        """Whoosh query for ``text``, plus optional compound-word boosts."""
+        """Whoosh query for ``text``, plus optional boosts for words found together."""
         if not text or not text.strip():
             raise QueryError("empty query: give some words to search for")
         if not any_terms:  # in a question ("Lý do: …") a colon is just punctuation
@@ -223,28 +223,9 @@ class Searcher:
             raise QueryError(f"cannot understand the query: {exc}") from None
         if parsed is wq.NullQuery or not list(parsed.leaves()):
             raise QueryError("the query has no words to search for")
-        boosts = self._boosts(_positive_words(parsed))
-        if not boosts:
-            return parsed
-        boost = wq.Or(
-            [
-                wq.Term(name, term, boost=FIELD_BOOSTS[name] * weight)
-                for term, weight in boosts.items()
-                for name in SEARCH_FIELDS
-            ]
-            + _phrases(_positive_words(parsed))
-        )
-        return wq.AndMaybe(parsed, boost)
-
-    def _boosts(self, words: list[str]) -> dict[str, float]:
-        """Optional terms that sharpen the ranking, with their weights.
-
-        Compound words formed by adjacent query words.
-        """
-        weights: dict[str, float] = {}
-        for term in _compounds(words):
-            weights[term] = COMPOUND_BOOST if has_diacritics(term) else FOLDED_COMPOUND_BOOST
-        return weights
+        words = _positive_words(parsed)
+        boosts = _compound_terms(words) + _phrases(words)
+        return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
     def _run(self, text, q, limit, since, until, site, sort) -> SearchResult:
         """Execute a parsed query and build the hits."""
@@ -328,6 +309,20 @@ def _check_fields(text: str) -> None:
     for name in _FIELD_PREFIX.findall(text):
         if name not in QUERY_FIELDS and name.lower() not in _SCHEME_WORDS:
             raise QueryError(f"unknown field '{name}:' (fields: {', '.join(QUERY_FIELDS)})")
+
+
+def _compound_terms(words: list[str]) -> list[wq.Query]:
+    """Optional compound-word terms (``dân_số``) for adjacent query words."""
+    return [
+        wq.Term(
+            name,
+            compound,
+            boost=FIELD_BOOSTS[name]
+            * (COMPOUND_BOOST if has_diacritics(compound) else FOLDED_COMPOUND_BOOST),
+        )
+        for compound in _compounds(words)
+        for name in SEARCH_FIELDS
+    ]
 
 
 def _phrases(words: list[str]) -> list[wq.Query]:
