@@ -78,3 +78,14 @@ def test_offsets_slice_the_original_text(text):
 def test_syllable_tokens_never_crash_and_stay_in_range(text):
     for word, start, end in syllable_tokens(text):
         assert word and 0 <= start < end <= len(text)
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(max_size=120), vietnamese, st.sampled_from([
+    "TP.HCM có 99,8% và 1.000 trẻ; https://baocaobang.vn/a-b_c?x=1 1_000.5 a1.5 2,5abc ==> ... Đ.",
+])))
+def test_fast_syllable_scan_matches_the_analyser(text):
+    from vnsearch.analysis import _tokens
+
+    expected = [(w, s, e) for _, w, s, e in _tokens(text, compounds=False)]
+    assert list(syllable_tokens(text)) == expected

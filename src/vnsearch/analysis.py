@@ -35,6 +35,8 @@ __all__ = ["VietnameseAnalyzer", "syllable_tokens", "index_terms", "query_terms"
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+([.,]\d+)+")
+# what pyvi's syllables come to once _pieces has split URLs and abbreviations
+_SYLLABLE = re.compile(r"\d+(?:[.,]\d+)+|\w+")
 
 
 class VietnameseAnalyzer(Composable):
@@ -101,12 +103,15 @@ def _tokens(
     groups = segment.words(value) if compounds else ([s] for s in segment.syllables(value))
     pos = 0
     for group in groups:
-        parts = [p for s in group if s.is_word for p in _pieces(value, s)]
+        split = [_pieces(value, s) for s in group if s.is_word]
+        parts = [p for pieces in split for p in pieces]
         if not parts:
             continue
         texts = [normalize_word(s.text) for s in parts]
+        # a compound is several syllables pyvi joined, not the pieces of a URL
+        compound = len(split) > 1 and all(len(pieces) == 1 for pieces in split)
         for i, (syll, text) in enumerate(zip(parts, texts)):
-            if i == 0 and len(parts) > 1:
+            if i == 0 and compound:
                 yield pos, "_".join(texts), parts[0].start, parts[-1].end
             yield pos, text, syll.start, syll.end
             pos += 1
@@ -128,9 +133,16 @@ def _pieces(value: str, syll: segment.Syllable) -> list[segment.Syllable]:
 
 
 def syllable_tokens(text: str) -> Iterator[tuple[str, int, int]]:
-    """``(normalised syllable, start, end)`` for each syllable of ``text``."""
-    for _, word, start, end in _tokens(text, compounds=False):
-        yield word, start, end
+    """``(normalised syllable, start, end)`` for each syllable of ``text``.
+
+    The same syllables as the analyser's, found with one regular expression
+    instead of pyvi's pattern and its clean-up: snippets scan whole articles
+    at query time.
+    """
+    normal, starts, ends = segment.nfc_map(text)
+    for m in _SYLLABLE.finditer(normal):
+        if m.group().strip("_"):  # a lone underscore is no word
+            yield normalize_word(m.group()), starts[m.start()], ends[m.end() - 1]
 
 
 def index_terms(text: str) -> list[str]:

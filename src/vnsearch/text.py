@@ -125,6 +125,7 @@ def _place_tone(word: str) -> str | None:
     return unicodedata.normalize("NFC", "".join(letters))
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Remove all diacritics and map đ/Đ to d/D, preserving case; return NFC.
 
