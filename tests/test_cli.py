@@ -574,3 +574,23 @@ def test_internal_error_is_one_line(runner, env, monkeypatch) -> None:
     result = run(runner, ["search", "dân số"], env)
     line = assert_error_line(result, code=70)
     assert "internal error" in line and "ZeroDivisionError" in line
+
+
+def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    write_article(seeds, "dai", "Bài rất dài về dân số", "Dân số tăng nhanh. " * 20000)
+    update_index(seeds, tmp_path / "index")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vnsearch.cli", "show", "dai", "--index", str(tmp_path / "index")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline().decode().startswith("Bài rất dài")
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "Traceback" not in stderr and "internal error" not in stderr
