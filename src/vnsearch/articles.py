@@ -22,7 +22,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
-__all__ = ["Article", "ArticleError", "decode", "parse_article", "read_article"]
+__all__ = ["Article", "ArticleError", "decode", "parse_article", "read_article", "site_of"]
 
 #: How many paragraphs after the title's one make up the lead, where the event date is.
 LEAD_PARAGRAPHS = 3
@@ -148,8 +148,11 @@ def _url(stripped: str) -> str | None:
     return match.group().rstrip(".,;:!?)]}»”") if match else None
 
 
-def _site(url: str | None) -> str | None:
-    """Host of ``url``, lowercase, without ``www.``; ``None`` if it has none."""
+def site_of(url: str | None) -> str | None:
+    """Host of ``url``, lowercase, without ``www.``; ``None`` if it has none.
+
+    The site an article is filed under, and what ``--site`` is compared with.
+    """
     if url is None:
         return None
     try:
@@ -321,7 +324,7 @@ def parse_article(text: str, *, id: str, path: str, sha256: str) -> Article:
         date=_article_date(lead, text),
         author=author,
         url=url,
-        site=_site(url),
+        site=site_of(url),
         body=_join_paragraphs(body),
         sha256=sha256,
     )

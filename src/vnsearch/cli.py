@@ -6,7 +6,6 @@ status 2; results go to stdout, coloured on a terminal and plain when piped.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys

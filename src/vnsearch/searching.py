@@ -22,7 +22,7 @@ from whoosh import scoring, sorting
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from . import storage
-from .articles import Article
+from .articles import Article, site_of
 from .errors import QueryError
 from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
 from .snippets import make_snippet
@@ -371,10 +371,9 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
 
 
 def _site(text: str) -> str:
-    """A site as stored: lowercase host without ``www.``."""
-    text = text.strip().lower()
-    text = re.sub(r"^[a-z]+://", "", text).split("/", 1)[0]
-    return text[4:] if text.startswith("www.") else text
+    """A site as typed (``www.x.vn``, ``https://x.vn/a``) as stored (``x.vn``)."""
+    text = text.strip()
+    return site_of(text if "://" in text else "//" + text) or text.lower()
 
 
 def _datetime(day: dt.date | None, *, end: bool = False) -> dt.datetime | None:
