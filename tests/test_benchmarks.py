@@ -41,3 +41,12 @@ def test_relevance_benchmark_runs_on_a_few_questions():
     # on a 100-answer corpus, vnsearch ranks most of the ten answers in its top 10
     recall_10 = float(rows[0].split("|")[3])
     assert recall_10 >= 0.5
+
+
+@pytest.mark.skipif(not (DATA / "vntc").is_dir(), reason="shared VNTC data not present")
+def test_segmentation_benchmark_finds_pyvis_words_on_a_few_articles(tmp_path):
+    out = run("segmentation.py", "--n", "20", "--out", str(tmp_path))
+    assert "| differing articles | 0 | 0 |" in out
+    assert "| articles compared | 20 | 20 |" in out
+    assert "vnsearch ÷ pyvi" in out
+    assert (tmp_path / "segmentation-latest.md").is_file()

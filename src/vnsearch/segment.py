@@ -104,6 +104,8 @@ def nfc_map(text: str) -> tuple[str, list[int], list[int]]:
 
 def syllables(text: str) -> list[Syllable]:
     """Split text into pyvi's tokens (syllables, numbers, URLs, punctuation)."""
+    if unicodedata.is_normalized("NFC", text):  # most text: offsets are the match's
+        return [Syllable(m.group(), m.start(), m.end()) for m in _PATTERN.finditer(text)]
     normal, starts, ends = nfc_map(text)
     return [
         Syllable(m.group(), starts[m.start()], ends[m.end() - 1])
@@ -199,39 +201,58 @@ class _StubUnpickler(pickle.Unpickler):
         return _Stub
 
 
-def _features(tokens: list[str]) -> list[dict]:
-    """pyvi's CRF features (``ViTokenizer.word2features``), name for name.
+def _features(tokens: list[str]) -> list[list[str]]:
+    """pyvi's CRF features (``ViTokenizer.word2features``), as python-crfsuite reads them.
 
-    The per-token facts are computed once and shared by the token's
-    neighbours instead of once per use.
+    pyvi gives the tagger one dict per token; python-crfsuite turns
+    ``{"word.lower()": "dân"}`` into the attribute ``word.lower():dân`` and
+    ``{"word.istitle()": False}`` into an attribute of weight 0, which adds
+    nothing to any score.  Naming the attributes directly, in pyvi's order and
+    without the zero ones, gives the tagger the same scores for a third of the
+    work, and the per-token facts are computed once for all their neighbours.
     """
     bi, tri = _model().bi_grams, _model().tri_grams
+    n = len(tokens)
     lower = [t.lower() for t in tokens]
+    own = ["word.lower():" + w for w in lower]
+    before = ["-1:word.lower():" + w for w in lower]
+    after = ["+1:word.lower():" + w for w in lower]
     title = [t.istitle() for t in tokens]
     upper = [t.isupper() for t in tokens]
-    n = len(tokens)
+    digit = [t.isdigit() for t in tokens]
+    # bigram[i]: tokens i-1 and i are a known word; trigram[i]: tokens i-2 .. i
+    bigram = [False] + [f"{tokens[i - 1]} {tokens[i]}".lower() in bi for i in range(1, n)]
+    trigram = [False, False] + [
+        f"{tokens[i - 2]} {tokens[i - 1]} {tokens[i]}".lower() in tri for i in range(2, n)
+    ]
     out = []
     for i in range(n):
-        f = {
-            "bias": 1.0,
-            "word.lower()": lower[i],
-            "word.isupper()": upper[i],
-            "word.istitle()": title[i],
-            "word.isdigit()": tokens[i].isdigit(),
-        }
+        f = ["bias", own[i]]
+        if upper[i]:
+            f.append("word.isupper()")
+        if title[i]:
+            f.append("word.istitle()")
+        if digit[i]:
+            f.append("word.isdigit()")
         if i > 0:
-            f["-1:word.lower()"] = lower[i - 1]
-            f["-1:word.istitle()"] = title[i - 1]
-            f["-1:word.isupper()"] = upper[i - 1]
-            f["-1:word.bi_gram()"] = f"{tokens[i - 1]} {tokens[i]}".lower() in bi
-            if i > 1:
-                f["-2:word.tri_gram()"] = f"{tokens[i - 2]} {tokens[i - 1]} {tokens[i]}".lower() in tri
+            f.append(before[i - 1])
+            if title[i - 1]:
+                f.append("-1:word.istitle()")
+            if upper[i - 1]:
+                f.append("-1:word.isupper()")
+            if bigram[i]:
+                f.append("-1:word.bi_gram()")
+            if trigram[i]:
+                f.append("-2:word.tri_gram()")
         if i < n - 1:
-            f["+1:word.lower()"] = lower[i + 1]
-            f["+1:word.istitle()"] = title[i + 1]
-            f["+1:word.isupper()"] = upper[i + 1]
-            f["+1:word.bi_gram()"] = f"{tokens[i]} {tokens[i + 1]}".lower() in bi
-            if i < n - 2:
-                f["+2:word.tri_gram()"] = f"{tokens[i]} {tokens[i + 1]} {tokens[i + 2]}".lower() in tri
+            f.append(after[i + 1])
+            if title[i + 1]:
+                f.append("+1:word.istitle()")
+            if upper[i + 1]:
+                f.append("+1:word.isupper()")
+            if bigram[i + 1]:
+                f.append("+1:word.bi_gram()")
+            if i < n - 2 and trigram[i + 2]:
+                f.append("+2:word.tri_gram()")
         out.append(f)
     return out
