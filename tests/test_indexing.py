@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import vnsearch.indexing
+import vnsearch.workers
 from conftest import SEED_IDS, write_article
 from vnsearch import (
     IndexLockedError,
@@ -449,3 +450,34 @@ def test_second_writer_is_refused(indexed) -> None:
     report = update_index(seeds, index_dir)
     assert report.added == ["the_thao"]
     assert ids(search('"bong da"', index_dir)) == ["the_thao"]
+
+
+def postings(index_dir: Path) -> dict:
+    """Every title and body term of an index, with the articles and positions it occurs at."""
+    index = storage.open_index(index_dir)
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {n: f["id"] for n, f in enumerate(reader.all_stored_fields())}
+        out = {}
+        for fieldname, term in reader.all_terms():
+            if fieldname in ("title", "body"):
+                m = reader.postings(fieldname, term)
+                out[fieldname, term] = sorted(
+                    (ids[n], tuple(p)) for n, p in m.items_as("positions")
+                )
+        return out
+
+
+def test_worker_processes_index_exactly_what_one_process_does(
+    seeds_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    write_article(seeds_dir / "the-thao", "bong-da", "Bóng đá Việt Nam", "Đội tuyển thắng 2-0.")
+    (seeds_dir / "rong.txt").write_text("   \n", encoding="utf-8")
+    serial = update_index(seeds_dir, tmp_path / "serial", jobs=1)
+    monkeypatch.setattr(vnsearch.indexing, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(vnsearch.workers, "BATCH_SIZE", 2)
+    parallel = update_index(seeds_dir, tmp_path / "parallel", jobs=2)
+    assert parallel.added == serial.added and len(serial.added) == 6
+    assert parallel.skipped == serial.skipped and len(serial.skipped) == 1
+    assert postings(tmp_path / "parallel") == postings(tmp_path / "serial")
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")

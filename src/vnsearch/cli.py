@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from .errors import IndexNotFoundError, VnsearchError
-from .indexing import IndexReport, update_index
+from .indexing import IndexReport, default_jobs, update_index
 from .searching import SORTS, Searcher, SearchResult, parse_date
 from .snippets import match_spans
 
@@ -90,9 +90,17 @@ def main() -> None:
 @seeds_option
 @index_option
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch (the old index stays usable until done).")
-def index(seeds_dir: Path, index_dir: Path, rebuild: bool) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=default_jobs,
+    show_default="one per core",
+    help="Processes reading and segmenting articles.",
+)
+def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
     """Add new, changed and deleted articles to the index."""
-    report = _update(seeds_dir, index_dir, rebuild)
+    report = _update(seeds_dir, index_dir, rebuild, jobs)
     _print_report(report, seeds_dir, index_dir)
 
 
@@ -134,7 +142,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, so
                 "give --index or --seeds"
             ) from None
         click.echo(f"No index in '{index_dir}' yet: building it from '{seeds_dir}'…", err=True)
-        _print_report(_update(seeds_dir, index_dir, False), seeds_dir, index_dir, err=True)
+        _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
         searcher = Searcher(index_dir)
     with searcher:
         result = searcher.search(text, **options)
@@ -200,10 +208,10 @@ def stats(index_dir: Path, as_json: bool) -> None:
 # -- helpers -----------------------------------------------------------------
 
 
-def _update(seeds_dir: Path, index_dir: Path, rebuild: bool) -> IndexReport:
+def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -> IndexReport:
     """Run an index update with a progress bar when stderr is a terminal."""
     if not sys.stderr.isatty():
-        return update_index(seeds_dir, index_dir, rebuild=rebuild)
+        return update_index(seeds_dir, index_dir, rebuild=rebuild, jobs=jobs)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -214,7 +222,7 @@ def _update(seeds_dir: Path, index_dir: Path, rebuild: bool) -> IndexReport:
         bar.update(1)
 
     try:
-        return update_index(seeds_dir, index_dir, rebuild=rebuild, progress=progress)
+        return update_index(seeds_dir, index_dir, rebuild=rebuild, progress=progress, jobs=jobs)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -2,13 +2,15 @@
 
 ``title`` and ``body`` are searched by default, ``title`` weighted above
 ``body``; ``author``, ``site``, ``url`` and ``id`` can be searched with a
-field prefix (``author:"Trần Lộc"``).  The file's size, mtime and hash are
-stored so an update can tell which files changed.
+field prefix (``author:"Trần Lộc"``).  The file's size and mtime are kept in
+columns, which an update reads for every article at little cost, and its hash
+is stored, so an update can tell which files changed.
 """
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import VietnameseAnalyzer
 
@@ -16,7 +18,7 @@ __all__ = ["SCHEMA_VERSION", "SEARCH_FIELDS", "FIELD_BOOSTS", "make_schema"]
 
 #: Bumped whenever the fields or the analyser change what is indexed, so an
 #: index written by another version is rebuilt instead of misread.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Fields a query searches when it names none.
 SEARCH_FIELDS = ("title", "body")
@@ -29,7 +31,7 @@ def make_schema() -> Schema:
     """The Whoosh schema of a vnsearch index."""
     text = VietnameseAnalyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         path=STORED(),
         title=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
         body=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
@@ -45,6 +47,7 @@ def make_schema() -> Schema:
         url=ID(stored=True),
         site=KEYWORD(stored=True, lowercase=True),
         sha256=STORED(),
-        size=STORED(),
-        mtime=STORED(),
+        # -1 for articles not from a file (``build_index``)
+        size=COLUMN(NumericColumn("q", default=-1)),
+        mtime=COLUMN(NumericColumn("q", default=-1)),
     )
