@@ -43,6 +43,10 @@ COMPOUND_BOOST = 0.5
 FOLDED_COMPOUND_BOOST = 1.0
 #: Weight of two adjacent query words found next to each other in an article.
 PHRASE_BOOST = 0.5
+#: How many of the best hits are re-ranked with those phrase boosts.  Checking
+#: adjacency in every matching article would cost a pass over all of them;
+#: the boosts only reorder hits that are already near the top.
+RERANK_DEPTH = 100
 #: With ``any_terms``, how much an article gains for each extra query word it has.
 ANY_TERMS_BONUS = 0.9
 #: BM25 parameters: term-frequency saturation and length normalisation
@@ -127,6 +131,7 @@ class Searcher:
         self._generation = storage.read_pointer(self.index_dir).name
         index = storage.open_index(self.index_dir)
         self._searcher = index.searcher(weighting=Weighting(B=BM25_B, K1=BM25_K1))
+        self._ranker = None
 
     def _refresh(self) -> None:
         """See the latest commit, or the new index after a rebuild."""
@@ -134,7 +139,22 @@ class Searcher:
             self._searcher.close()
             self._open()
         else:
-            self._searcher = self._searcher.refresh()
+            searcher = self._searcher.refresh()
+            if searcher is not self._searcher:
+                self._searcher, self._ranker = searcher, None
+
+    def _rank(self, q: wq.Query, depth: int, filter: wq.Query | None):
+        """``(total, [(score, docnum)])`` from :mod:`vnsearch.ranking`, or None."""
+        if self._ranker is None:
+            from .ranking import Ranker  # numpy: imported by searches only
+
+            weighting, searcher = self._searcher.weighting, self._searcher
+            idf = lambda fieldname, text: weighting.idf(searcher, fieldname, text)  # noqa: E731
+            self._ranker = Ranker(searcher, idf, B=BM25_B, K1=BM25_K1)
+        allowed = None
+        if filter is not None:
+            allowed = self._ranker.mask(self._searcher.docs_for_query(filter))
+        return self._ranker.top(q, depth, allowed)
 
     def __enter__(self) -> "Searcher":
         return self
@@ -223,8 +243,7 @@ class Searcher:
             raise QueryError(f"cannot understand the query: {exc}") from None
         if parsed is wq.NullQuery or not list(parsed.leaves()):
             raise QueryError("the query has no words to search for")
-        words = _positive_words(parsed)
-        boosts = _compound_terms(words) + _phrases(words)
+        boosts = _compound_terms(_positive_words(parsed))
         return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
     def _run(self, text, q, limit, since, until, site, sort) -> SearchResult:
@@ -234,27 +253,72 @@ class Searcher:
             filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
         if site:
             filters.append(wq.Term("site", _site(site)))
-        sortedby = sorting.FieldFacet("day", reverse=True) if sort == "date" else None
+        by_date = sort == "date"
         terms = _highlight_terms(q, self._searcher.reader())
+        depth = limit if by_date else max(limit, RERANK_DEPTH)
+        filter = wq.And(filters) if filters else None
         try:
-            results = self._searcher.search(
-                q,
-                limit=limit,
-                filter=wq.And(filters) if filters else None,
-                sortedby=sortedby,
-            )
+            found = None if by_date else self._rank(q, depth, filter)
+            if found is None:  # a query vnsearch.ranking leaves to Whoosh
+                results = self._searcher.search(
+                    q,
+                    limit=depth,
+                    filter=filter,
+                    sortedby=sorting.FieldFacet("day", reverse=True) if by_date else None,
+                    optimize=False,  # count every match while scoring, not in a second pass
+                )
+                found = len(results), [(hit.score or 0.0, hit.docnum) for hit in results]
+            total, top = found
+            if not by_date:
+                top = self._with_phrase_boosts(top, _positive_words(_base(q)))
         except Exception as exc:  # e.g. a wildcard expanding to too many terms
             raise QueryError(f"cannot run the query: {exc}") from None
-        hits = [self._hit(h, terms) for h in results]
-        return SearchResult(text, len(results), hits, False, terms)
+        hits = [self._hit(docnum, score, terms) for score, docnum in top[:limit]]
+        return SearchResult(text, total, hits, False, terms)
 
-    def _hit(self, hit, terms: frozenset[str]) -> Hit:
-        """Plain data for one Whoosh hit."""
-        fields = hit.fields()
+    def _with_phrase_boosts(
+        self, top: list[tuple[float, int]], words: list[str]
+    ) -> list[tuple[float, int]]:
+        """Re-rank hits, adding ``PHRASE_BOOST`` for adjacent query words found adjacent.
+
+        The boost is what Whoosh's ``Phrase("body", [a, b], boost=PHRASE_BOOST)``
+        would add: the two words' scores in the article, scaled.
+        """
+        pairs = [(a, b) for a, b in zip(words, words[1:]) if a.isalnum() and b.isalnum()]
+        if not PHRASE_BOOST or not pairs:
+            return top
+        docnums = sorted(docnum for _, docnum in top)
+        found = {word: self._postings_at(word, docnums) for pair in pairs for word in pair}
+        bonus = dict.fromkeys(docnums, 0.0)
+        for a, b in pairs:
+            for docnum in found[a].keys() & found[b].keys():
+                (positions_a, score_a), (positions_b, score_b) = found[a][docnum], found[b][docnum]
+                if not positions_a.isdisjoint(p - 1 for p in positions_b):
+                    bonus[docnum] += PHRASE_BOOST * (score_a + score_b)
+        return sorted(((score + bonus[d], d) for score, d in top), key=lambda h: (-h[0], h[1]))
+
+    def _postings_at(self, word: str, docnums: list[int]) -> dict[int, tuple[set[int], float]]:
+        """Positions and score of a body word in each of ``docnums`` (ascending) it is in."""
+        if ("body", word) not in self._searcher.reader():
+            return {}
+        matcher = wq.Term("body", word).matcher(self._searcher, self._searcher.context())
+        out = {}
+        for docnum in docnums:
+            if matcher.is_active() and matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+            if matcher.id() == docnum:
+                out[docnum] = (set(matcher.value_as("positions")), matcher.score())
+        return out
+
+    def _hit(self, docnum: int, score: float, terms: frozenset[str]) -> Hit:
+        """Plain data for one matching article."""
+        fields = self._searcher.stored_fields(docnum)
         snippet = make_snippet(fields.get("body", ""), terms)
         return Hit(
             **_metadata(fields),
-            score=float(hit.score) if hit.score is not None else 0.0,
+            score=float(score),
             snippet=snippet.text,
             highlights=snippet.highlights,
         )
@@ -325,17 +389,6 @@ def _compound_terms(words: list[str]) -> list[wq.Query]:
     ]
 
 
-def _phrases(words: list[str]) -> list[wq.Query]:
-    """Phrase boosts for each pair of adjacent query words."""
-    if not PHRASE_BOOST:
-        return []
-    return [
-        wq.Phrase("body", [a, b], boost=PHRASE_BOOST)
-        for a, b in zip(words, words[1:])
-        if a.isalnum() and b.isalnum()
-    ]
-
-
 def _compounds(words: list[str]) -> list[str]:
     """Compound-word terms for each run of 2–3 adjacent words.
 
@@ -356,10 +409,14 @@ def _compounds(words: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _base(q: wq.Query) -> wq.Query:
+    """The query as parsed, without the optional compound-word boosts."""
+    return q.a if isinstance(q, wq.AndMaybe) else q
+
+
 def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
     """The words to mark in snippets: the query's own, wildcards expanded."""
-    if isinstance(q, wq.AndMaybe):
-        q = q.a  # leave the compound boosts out
+    q = _base(q)
     terms = set()
     for fieldname, text in q.existing_terms(reader, expand=True):
         if fieldname in SEARCH_FIELDS:

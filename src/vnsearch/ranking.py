@@ -1,0 +1,231 @@
+"""Score a query against whole posting lists at once, with numpy.
+
+Whoosh finds and scores matching articles one at a time, each step a few
+Python method calls through a tree of matchers; on a big index, a query of
+common words spends nearly all its time there.  :class:`Ranker` evaluates
+the shapes of query vnsearch builds for words (title and body terms joined
+by AND, OR, AND NOT, with the optional compound-word boosts) over arrays
+instead: each term's postings are read once (and kept for the next query),
+scored with the same BM25 formula as :class:`vnsearch.searching.Weighting`,
+and combined column by column, one column per article.
+
+Other queries (phrases, wildcards, ranges, other fields) are left to Whoosh:
+:meth:`Ranker.top` returns None for them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+
+# Scoring is element-wise: BLAS threads would only cost start-up time, and
+# OpenBLAS's threads keep a command cut short by `| head` from exiting cleanly.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from whoosh import query as wq  # noqa: E402
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length  # noqa: E402
+
+__all__ = ["Ranker"]
+
+#: Fields whose terms this module scores (text fields with lengths).
+SCORED_FIELDS = frozenset({"title", "body", "author"})
+#: Postings kept in memory between queries (ids and weights: 8 bytes each).
+CACHE_POSTINGS = 4_000_000
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+# A query's value over the whole index: which articles match, and their scores.
+_Columns = tuple[np.ndarray, np.ndarray]
+
+
+class Ranker:
+    """The articles of one Whoosh searcher, ready for scoring whole queries.
+
+    ``idf(fieldname, text)`` and ``B``/``K1`` are the weighting's, so scores
+    equal Whoosh's (up to rounding).
+    """
+
+    def __init__(self, searcher, idf: Callable[[str, str], float], B: float, K1: float):
+        self._searcher = searcher
+        self._reader = searcher.reader()
+        self._idf = idf
+        self._B, self._K1 = B, K1
+        self._n = self._reader.doc_count_all()
+        self._live = self._live_mask()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+
+    def top(
+        self, q: wq.Query, limit: int, allowed: np.ndarray | None = None
+    ) -> tuple[int, list[tuple[float, int]]] | None:
+        """``(total matches, [(score, docnum)] best first)``, or None if ``q`` is not for us.
+
+        ``allowed`` is a mask of the articles a filter lets through.
+        """
+        columns = self._evaluate(q)
+        if columns is None:
+            return None
+        mask, scores = columns
+        mask = mask & self._live
+        if allowed is not None:
+            mask &= allowed
+        docnums = np.flatnonzero(mask)
+        picked = scores[docnums]
+        if len(docnums) > limit:
+            best = np.argpartition(-picked, limit - 1)[:limit]
+            docnums, picked = docnums[best], picked[best]
+        order = np.lexsort((docnums, -picked))  # by score, then by docnum as Whoosh
+        return int(mask.sum()), [(float(picked[i]), int(docnums[i])) for i in order]
+
+    def mask(self, docnums) -> np.ndarray:
+        """A mask with ``docnums`` set (for filters)."""
+        out = np.zeros(self._n, dtype=bool)
+        out[np.fromiter(docnums, dtype=np.int64)] = True
+        return out
+
+    # -- evaluation ------------------------------------------------------------
+
+    def _evaluate(self, q: wq.Query) -> _Columns | None:
+        """Match mask and scores of a query, or None if it is not one we score."""
+        if type(q) is wq.Term:
+            return self._term(q)
+        if type(q) in (wq.And, wq.Or):
+            parts = [self._evaluate(sub) for sub in q.subqueries]
+            if not parts or any(p is None for p in parts):
+                return None
+            combine = np.logical_and if type(q) is wq.And else np.logical_or
+            mask = combine.reduce([m for m, _ in parts])
+            scores = np.add.reduce([s for _, s in parts])
+            if type(q) is wq.Or and q.scale:
+                scores = self._coordinated(q, scores, mask)
+                if scores is None:
+                    return None
+            return mask, _boosted(scores * mask, getattr(q, "boost", 1.0))
+        if type(q) is wq.AndMaybe:
+            a, b = self._evaluate(q.a), self._evaluate(q.b)
+            if a is None or b is None:
+                return None
+            return a[0], _boosted(np.where(a[0], a[1] + b[1], 0.0), getattr(q, "boost", 1.0))
+        if type(q) is wq.AndNot:
+            a, b = self._evaluate(q.a), self._evaluate(q.b)
+            if a is None or b is None:
+                return None
+            mask = a[0] & ~b[0]
+            return mask, _boosted(np.where(mask, a[1], 0.0), getattr(q, "boost", 1.0))
+        return None
+
+    def _coordinated(self, q: wq.Or, scores: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
+        """Whoosh's coordination bonus (``CoordMatcher``): more query terms, more score.
+
+        Whoosh's matchers often miscount the terms an article has (a union
+        does not move every branch to the current article, and an index of
+        several segments finds none past the first); here they are counted.
+        """
+        terms = [t for t in q.leaves() if type(t) is wq.Term]
+        if len(terms) != len(list(q.leaves())):
+            return None
+        present = [t for t in terms if (t.fieldname, t.text) in self._reader]
+        count = len(present)  # Whoosh counts the terms that have postings
+        if count == 0:
+            return scores
+        matching = np.add.reduce([self._term(t)[0].astype(np.float64) for t in present])
+        return (scores + (matching - 1) / (count - q.scale) ** 2) * ((count - 1) / count)
+
+    def _term(self, q: wq.Term) -> _Columns | None:
+        """One term: the articles it is in, scored by BM25."""
+        if q.fieldname not in SCORED_FIELDS or not isinstance(q.text, str):
+            return None
+        mask = np.zeros(self._n, dtype=bool)
+        scores = np.zeros(self._n, dtype=np.float64)
+        ids, weights = self._postings(q.fieldname, q.text)
+        if len(ids):
+            lengths = self._field_lengths(q.fieldname)[ids]
+            avg = self._searcher.avg_field_length(q.fieldname) or 1
+            B, K1 = self._B, self._K1
+            idf = self._idf(q.fieldname, q.text)
+            mask[ids] = True
+            scores[ids] = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
+        return mask, _boosted(scores, q.boost)
+
+    # -- reading the index -------------------------------------------------------
+
+    def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and weights (term counts) of a term, cached."""
+        key = (fieldname, text)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        ids, weights = [], []
+        for leaf, offset in self._reader.leaf_readers():
+            if (fieldname, text) in leaf:
+                leaf_ids, leaf_weights = _read_postings(leaf.postings(fieldname, text))
+                ids.append(leaf_ids + offset)
+                weights.append(leaf_weights)
+        found = (
+            (np.concatenate(ids), np.concatenate(weights))
+            if ids
+            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        )
+        self._cache[key] = found
+        self._cached += len(found[0])
+        while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
+            _, (old, _) = self._cache.popitem(last=False)
+            self._cached -= len(old)
+        return found
+
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
+        """Every article's length in a field, as Whoosh stores it (one byte, rounded)."""
+        if fieldname not in self._lengths:
+            parts = []
+            for leaf, _ in self._reader.leaf_readers():
+                codes = np.zeros(leaf.doc_count_all(), dtype=np.uint8)
+                column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                if column is not None:
+                    raw = column._dbfile.get(column._basepos, column._count)
+                    codes[: len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+                parts.append(_BYTE_TO_LENGTH[codes])
+            self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
+        return self._lengths[fieldname]
+
+    def _live_mask(self) -> np.ndarray:
+        """True for every article not deleted."""
+        live = np.ones(self._n, dtype=bool)
+        if self._reader.has_deletions():
+            for leaf, offset in self._reader.leaf_readers():
+                if leaf.has_deletions():
+                    end = offset + leaf.doc_count_all()
+                    live[offset:end] = False
+                    kept = np.fromiter(leaf.all_doc_ids(), dtype=np.int64)
+                    live[kept + offset] = True
+        return live
+
+
+def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """All document numbers and weights of one segment's postings of a term.
+
+    Whoosh's on-disk matcher is read a block at a time (its ``_read_ids`` and
+    ``_read_weights`` are what its own ``id()`` and ``weight()`` use); other
+    matchers (a term in a single article is stored inline) one posting at a time.
+    """
+    ids, weights = [], []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            weights.append(np.asarray(matcher._weights, dtype=np.float64))
+            matcher._next_block()
+        return np.concatenate(ids), np.concatenate(weights)
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
+    return scores * boost if boost != 1.0 else scores
