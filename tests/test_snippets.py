@@ -59,3 +59,29 @@ def test_highlights_always_slice_a_matching_word(text, terms):
     for s, e in snippet.highlights:
         word = snippet.text[s:e].lower()
         assert word and (word in terms or fold(word) in terms or any(fold(t) == fold(word) for t in terms))
+
+
+WORDS = ["Dân", "số", "DÂN", "SỐ", "đường", "Đường", "hoà", "hòa", "khoẻ", "ban", "bàn", "bạn",
+         "2023", "1.000", "dan_so", "İstanbul", "Ωmega", "q\u0301", "x", "a", "Việt", "NAM",
+         "Vie\u0323\u0302t"]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(WORDS + [" ", ", ", ".\n", "-", "/"]), max_size=40),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+    st.booleans(),
+)
+def test_fast_matching_finds_exactly_the_syllables_a_full_scan_finds(parts, words, folded):
+    from vnsearch.analysis import syllable_tokens
+    from vnsearch.text import normalize_word
+
+    text = "".join(parts)
+    terms = {fold(normalize_word(w)) if folded else normalize_word(w) for w in words}
+    expected = []
+    for word, start, end in syllable_tokens(text):
+        if word in terms:
+            expected.append((start, end, word))
+        elif fold(word) in terms:
+            expected.append((start, end, fold(word)))
+    assert match_spans(text, terms) == expected

@@ -32,13 +32,15 @@ __all__ = ["Ranker"]
 
 #: Fields whose terms this module scores (text fields with lengths).
 SCORED_FIELDS = frozenset({"title", "body", "author"})
-#: Postings kept in memory between queries (ids and weights: 8 bytes each).
-CACHE_POSTINGS = 4_000_000
+#: Postings kept in memory between queries (about 60 bytes each, mostly positions).
+CACHE_POSTINGS = 2_000_000
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 # A query's value over the whole index: which articles match, and their scores.
 _Columns = tuple[np.ndarray, np.ndarray]
+# A term's postings: article numbers, weights and values (encoded positions).
+_Postings = tuple[np.ndarray, np.ndarray, list]
 
 
 class Ranker:
@@ -80,6 +82,25 @@ class Ranker:
             docnums, picked = docnums[best], picked[best]
         order = np.lexsort((docnums, -picked))  # by score, then by docnum as Whoosh
         return int(mask.sum()), [(float(picked[i]), int(docnums[i])) for i in order]
+
+    def occurrences(self, fieldname: str, text: str, docnums: list[int]) -> dict[int, tuple[set[int], float]]:
+        """Positions and score of a term in each of ``docnums`` that has it.
+
+        For re-ranking a few hits (phrase boosts) from the postings already read.
+        """
+        ids, weights, values = self._postings(fieldname, text)
+        if not len(ids) or not docnums:
+            return {}
+        wanted = np.asarray(docnums, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        found = ids[at] == wanted
+        wanted, at = wanted[found], at[found]
+        scores = self._bm25(fieldname, text, ids[at], weights[at])
+        decode = self._searcher.schema[fieldname].format.decode_positions
+        return {
+            int(d): (set(decode(values[i])), float(score))
+            for d, i, score in zip(wanted, at, scores)
+        }
 
     def mask(self, docnums) -> np.ndarray:
         """A mask with ``docnums`` set (for filters)."""
@@ -141,39 +162,44 @@ class Ranker:
             return None
         mask = np.zeros(self._n, dtype=bool)
         scores = np.zeros(self._n, dtype=np.float64)
-        ids, weights = self._postings(q.fieldname, q.text)
+        ids, weights, _ = self._postings(q.fieldname, q.text)
         if len(ids):
-            lengths = self._field_lengths(q.fieldname)[ids]
-            avg = self._searcher.avg_field_length(q.fieldname) or 1
-            B, K1 = self._B, self._K1
-            idf = self._idf(q.fieldname, q.text)
             mask[ids] = True
-            scores[ids] = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
+            scores[ids] = self._bm25(q.fieldname, q.text, ids, weights)
         return mask, _boosted(scores, q.boost)
+
+    def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """BM25 of a term in the articles ``ids``, where it occurs ``weights`` times."""
+        lengths = self._field_lengths(fieldname)[ids]
+        avg = self._searcher.avg_field_length(fieldname) or 1
+        B, K1 = self._B, self._K1
+        idf = self._idf(fieldname, text)
+        return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
 
     # -- reading the index -------------------------------------------------------
 
-    def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers and weights (term counts) of a term, cached."""
+    def _postings(self, fieldname: str, text: str) -> _Postings:
+        """Document numbers, weights (term counts) and values (positions) of a term, cached."""
         key = (fieldname, text)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        ids, weights = [], []
+        ids, weights, values = [], [], []
         for leaf, offset in self._reader.leaf_readers():
             if (fieldname, text) in leaf:
-                leaf_ids, leaf_weights = _read_postings(leaf.postings(fieldname, text))
+                leaf_ids, leaf_weights, leaf_values = _read_postings(leaf.postings(fieldname, text))
                 ids.append(leaf_ids + offset)
                 weights.append(leaf_weights)
+                values += leaf_values
         found = (
-            (np.concatenate(ids), np.concatenate(weights))
+            (np.concatenate(ids), np.concatenate(weights), values)
             if ids
-            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
         )
         self._cache[key] = found
         self._cached += len(found[0])
         while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
-            _, (old, _) = self._cache.popitem(last=False)
+            _, (old, _, _) = self._cache.popitem(last=False)
             self._cached -= len(old)
         return found
 
@@ -204,27 +230,31 @@ class Ranker:
         return live
 
 
-def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """All document numbers and weights of one segment's postings of a term.
+def _read_postings(matcher) -> _Postings:
+    """All document numbers, weights and values of one segment's postings of a term.
 
-    Whoosh's on-disk matcher is read a block at a time (its ``_read_ids`` and
-    ``_read_weights`` are what its own ``id()`` and ``weight()`` use); other
-    matchers (a term in a single article is stored inline) one posting at a time.
+    Whoosh's on-disk matcher is read a block at a time (its ``_read_ids``,
+    ``_read_weights`` and ``_read_values`` are what its own ``id()``,
+    ``weight()`` and ``value()`` use); other matchers (a term in a single
+    article is stored inline) one posting at a time.
     """
-    ids, weights = [], []
+    ids, weights, values = [], [], []
     if isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
+            matcher._read_values()
             ids.append(np.asarray(matcher._ids, dtype=np.int64))
             weights.append(np.asarray(matcher._weights, dtype=np.float64))
+            values += matcher._values
             matcher._next_block()
-        return np.concatenate(ids), np.concatenate(weights)
+        return np.concatenate(ids), np.concatenate(weights), values
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        values.append(matcher.value())
         matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values
 
 
 def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:

@@ -145,16 +145,21 @@ class Searcher:
 
     def _rank(self, q: wq.Query, depth: int, filter: wq.Query | None):
         """``(total, [(score, docnum)])`` from :mod:`vnsearch.ranking`, or None."""
+        ranker = self._get_ranker()
+        allowed = None
+        if filter is not None:
+            allowed = ranker.mask(self._searcher.docs_for_query(filter))
+        return ranker.top(q, depth, allowed)
+
+    def _get_ranker(self):
+        """The array scorer of the open searcher (made on first use)."""
         if self._ranker is None:
             from .ranking import Ranker  # numpy: imported by searches only
 
             weighting, searcher = self._searcher.weighting, self._searcher
             idf = lambda fieldname, text: weighting.idf(searcher, fieldname, text)  # noqa: E731
             self._ranker = Ranker(searcher, idf, B=BM25_B, K1=BM25_K1)
-        allowed = None
-        if filter is not None:
-            allowed = self._ranker.mask(self._searcher.docs_for_query(filter))
-        return self._ranker.top(q, depth, allowed)
+        return self._ranker
 
     def __enter__(self) -> "Searcher":
         return self
@@ -288,7 +293,8 @@ class Searcher:
         if not PHRASE_BOOST or not pairs:
             return top
         docnums = sorted(docnum for _, docnum in top)
-        found = {word: self._postings_at(word, docnums) for pair in pairs for word in pair}
+        ranker = self._get_ranker()
+        found = {w: ranker.occurrences("body", w, docnums) for pair in pairs for w in pair}
         bonus = dict.fromkeys(docnums, 0.0)
         for a, b in pairs:
             for docnum in found[a].keys() & found[b].keys():
@@ -296,21 +302,6 @@ class Searcher:
                 if not positions_a.isdisjoint(p - 1 for p in positions_b):
                     bonus[docnum] += PHRASE_BOOST * (score_a + score_b)
         return sorted(((score + bonus[d], d) for score, d in top), key=lambda h: (-h[0], h[1]))
-
-    def _postings_at(self, word: str, docnums: list[int]) -> dict[int, tuple[set[int], float]]:
-        """Positions and score of a body word in each of ``docnums`` (ascending) it is in."""
-        if ("body", word) not in self._searcher.reader():
-            return {}
-        matcher = wq.Term("body", word).matcher(self._searcher, self._searcher.context())
-        out = {}
-        for docnum in docnums:
-            if matcher.is_active() and matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-            if matcher.id() == docnum:
-                out[docnum] = (set(matcher.value_as("positions")), matcher.score())
-        return out
 
     def _hit(self, docnum: int, score: float, terms: frozenset[str]) -> Hit:
         """Plain data for one matching article."""

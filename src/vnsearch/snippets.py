@@ -8,12 +8,14 @@ used to match it.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Collection
+import unicodedata
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from .analysis import syllable_tokens
-from .text import fold
+from .text import fold, normalize_word
 
 __all__ = ["Snippet", "match_spans", "make_snippet"]
 
@@ -32,7 +34,7 @@ class Snippet:
 def match_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]:
     """``(start, end, term)`` for every word of ``text`` that matches a term."""
     spans = []
-    for word, start, end in syllable_tokens(text):
+    for word, start, end in _words_to_check(text, terms):
         if word in terms:
             spans.append((start, end, word))
         else:
@@ -40,6 +42,40 @@ def match_spans(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]
             if folded in terms:
                 spans.append((start, end, folded))
     return spans
+
+
+def _words_to_check(text: str, terms: Collection[str]) -> Iterator[tuple[str, int, int]]:
+    """The syllables of ``text`` that might match a term (normalised, with offsets).
+
+    Every syllable, unless the terms fold to plain letters and the text is
+    NFC (as stored articles are): then only those whose letters fold to a
+    term's, found by one regular expression over the text folded character by
+    character -- a snippet is cut for every hit, from the whole article.
+    """
+    folded = {fold(term) for term in terms}
+    if not folded or not all(t.isascii() and t.isalpha() for t in folded):
+        return syllable_tokens(text)
+    if not unicodedata.is_normalized("NFC", text):
+        return syllable_tokens(text)
+    alternatives = "|".join(sorted(folded, key=len, reverse=True))
+    found = re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text.translate(_fold_table()))
+    return ((normalize_word(text[m.start() : m.end()]), m.start(), m.end()) for m in found)
+
+
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    """Each character whose folded lowercase form is one ASCII letter, mapped to it.
+
+    Folding text with this table keeps every offset (one character for one).
+    """
+    table = {}
+    for code in [*range(ord("A"), ord("Z") + 1), *range(0x80, 0x3000)]:
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char.lower())
+        base = "".join(c for c in base if not unicodedata.combining(c)).replace("đ", "d")
+        if len(base) == 1 and base.isascii() and base.isalpha() and base != char:
+            table[code] = base
+    return table
 
 
 def make_snippet(text: str, terms: Collection[str], width: int = 200) -> Snippet:
