@@ -481,3 +481,27 @@ def test_worker_processes_index_exactly_what_one_process_does(
     assert parallel.skipped == serial.skipped and len(serial.skipped) == 1
     assert postings(tmp_path / "parallel") == postings(tmp_path / "serial")
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+
+
+def test_a_run_with_nothing_changed_reads_no_file(indexed, monkeypatch) -> None:
+    seeds_dir, index_dir = indexed
+
+    def unexpected(*args, **kwargs):
+        raise AssertionError("an unchanged file was read")
+
+    monkeypatch.setattr(vnsearch.indexing, "read_article", unexpected)
+    report = update_index(seeds_dir, index_dir)
+    assert report.unchanged == len(SEED_IDS) and not report.changed
+
+
+def test_update_of_a_parallel_build_keeps_every_article(seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(vnsearch.indexing, "PARALLEL_MIN_FILES", 0)
+    update_index(seeds_dir, tmp_path / "index", jobs=2)  # one segment per process
+    write_article(seeds_dir, "moi", "Bài mới về dân số", "Dân số Hà Nội tăng.")
+    (seeds_dir / f"{SEED_IDS['001']}.txt").unlink()
+    report = update_index(seeds_dir, tmp_path / "index", jobs=2)
+    assert report.added == ["moi"] and report.removed == [SEED_IDS["001"]]
+    assert report.unchanged == len(SEED_IDS) - 1
+    with Searcher(tmp_path / "index") as searcher:
+        assert searcher.stats().articles == len(SEED_IDS)
+        assert "moi" in ids(searcher.search("dan so", limit=20))

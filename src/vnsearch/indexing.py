@@ -72,20 +72,34 @@ class IndexReport:
 
 def seed_files(seeds_dir: Path) -> list[Path]:
     """The ``.txt`` files under ``seeds_dir``, sorted, hidden ones left out."""
-    seeds_dir = Path(seeds_dir)
+    return [Path(path) for path in _seed_paths(Path(seeds_dir))]
+
+
+def _seed_paths(seeds_dir: Path) -> list[str]:
+    """:func:`seed_files` as strings (for folders of many files, strings are faster)."""
     if not seeds_dir.is_dir():
         raise SeedsNotFoundError(
             f"seeds folder '{seeds_dir}' not found: create it and put .txt articles "
             "in it, or give another with --seeds"
         )
-    return sorted(
-        p
-        for p in seeds_dir.rglob("*.txt")
-        if not any(part.startswith(".") for part in p.relative_to(seeds_dir).parts)
-    )
+    found, seen = [], set()
+    for folder, subfolders, names in os.walk(seeds_dir, followlinks=True):
+        stat = os.stat(folder)
+        if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop
+            subfolders.clear()
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [
+            os.path.join(folder, name)
+            for name in names
+            if name.endswith(".txt") and not name.startswith(".")
+        ]
+    # sorted folder by folder, as paths compare (not as strings: "a-b" > "a/b")
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
-def article_id(seeds_dir: Path, path: Path) -> str:
+def article_id(seeds_dir: str | os.PathLike, path: str | os.PathLike) -> str:
     """An article's id: its path under the seeds folder, without ``.txt``."""
     path, folder = os.fspath(path), os.fspath(seeds_dir)
     if path.startswith(folder + os.sep) and path.endswith(".txt"):  # fast, for big folders
@@ -109,7 +123,7 @@ def update_index(
     """
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
     jobs = default_jobs() if jobs is None else max(1, jobs)
-    files = seed_files(seeds_dir)
+    files = _seed_paths(seeds_dir)
     if rebuild:
         old = storage.current_name(index_dir)
         return _build_new(seeds_dir, index_dir, files, old, progress, jobs)
@@ -269,17 +283,17 @@ class _Read:
     document: dict
 
 
-def _read_files(seeds_dir: Path, paths: list[Path]) -> Iterator["_Read | Skipped"]:
+def _read_files(seeds_dir: Path, paths: list[str]) -> Iterator["_Read | Skipped"]:
     """Each file read and parsed (or why it was skipped), in order."""
     for path in paths:
         yield _read(seeds_dir, path)
 
 
-def _read(seeds_dir: Path, path: Path) -> "_Read | Skipped":
+def _read(seeds_dir: Path, path: str) -> "_Read | Skipped":
     """Parse one file (its stat taken first), or say why it was skipped."""
     try:
-        stat = path.stat()
-        article = read_article(path, id=article_id(seeds_dir, path))
+        stat = os.stat(path)
+        article = read_article(Path(path), id=article_id(seeds_dir, path))
     except ArticleError as exc:
         return Skipped(str(path), str(exc))
     except OSError as exc:
@@ -287,7 +301,7 @@ def _read(seeds_dir: Path, path: Path) -> "_Read | Skipped":
     return _Read(article, _document(article, stat))
 
 
-def _same_stat(known: _Known, path: Path) -> bool:
+def _same_stat(known: _Known, path: str) -> bool:
     """True if the file's size and mtime are those recorded at indexing time."""
     try:
         st = os.stat(path)
