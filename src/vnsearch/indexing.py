@@ -39,6 +39,9 @@ __all__ = [
 #: Segments as separate files: Whoosh copies a compound segment's term
 #: dictionary into memory each time it opens it (~1 s at 50,000 articles).
 WRITER_OPTIONS = {"compound": False}
+#: Memory (MB) each writing process sorts postings in before spilling them to
+#: disk: 128 made a 10,000-article build 20% slower.  A process peaks near 0.7 GB.
+POOL_MB = 512
 #: A build with fewer files than this runs in one process: starting workers
 #: would cost more than it saves.
 PARALLEL_MIN_FILES = 200
@@ -185,9 +188,9 @@ def _new_generation(index_dir: Path, old: str | None, jobs: int):
     with storage.write_lock(index_dir, old) if old else nullcontext():
         name, index = storage.new_generation(index_dir)
         if jobs > 1:
-            writer = ParallelWriter(index, procs=jobs, limitmb=max(64, 256 // jobs), **WRITER_OPTIONS)
+            writer = ParallelWriter(index, procs=jobs, limitmb=POOL_MB, **WRITER_OPTIONS)
         else:
-            writer = index.writer(limitmb=256, **WRITER_OPTIONS)
+            writer = index.writer(limitmb=POOL_MB, **WRITER_OPTIONS)
         try:
             yield writer
             writer.commit()
