@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import vnsearch.indexing
 from conftest import SEED_IDS, write_article
 from vnsearch import storage, update_index
 from vnsearch.cli import main
@@ -380,6 +381,21 @@ def test_index_command_summary(runner, seeds_dir: Path, tmp_path: Path) -> None:
     assert rebuilt.exit_code == 0
     assert "Rebuilt" in rebuilt.stdout
     assert SUMMARY.search(rebuilt.stdout).groups() == ("5", "0", "0", "0", "0")
+
+
+def test_index_with_worker_processes(runner, seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(vnsearch.indexing, "PARALLEL_MIN_FILES", 0)  # even five files
+    env = {"VNSEARCH_SEEDS": str(seeds_dir), "VNSEARCH_INDEX": str(tmp_path / "index")}
+    result = run(runner, ["index", "--rebuild", "--jobs", "2"], env)
+    assert result.exit_code == 0
+    assert SUMMARY.search(result.stdout).groups() == ("5", "0", "0", "0", "0")
+    assert len(hit_ids(search_json(runner, ["dan so"], env))) == 5
+
+
+def test_index_jobs_must_be_positive(runner, seeds_dir: Path, tmp_path: Path) -> None:
+    env = {"VNSEARCH_SEEDS": str(seeds_dir), "VNSEARCH_INDEX": str(tmp_path / "index")}
+    line = assert_error_line(run(runner, ["index", "--jobs", "0"], env))
+    assert "--jobs" in line
 
 
 def test_index_warns_about_binary_file(runner, seeds_dir: Path, tmp_path: Path) -> None:

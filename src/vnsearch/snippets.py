@@ -20,6 +20,8 @@ from .text import fold, normalize_word
 __all__ = ["Snippet", "match_spans", "make_snippet"]
 
 _SPACE = re.compile(r"\s+")
+# "1.000Dân": a number ends a syllable right before a letter (rare, left to the full scan)
+_NUMBER_THEN_LETTER = re.compile(r"\d[.,]\d+[^\W\d_]")
 ELLIPSIS = "…"
 
 
@@ -55,7 +57,7 @@ def _words_to_check(text: str, terms: Collection[str]) -> Iterator[tuple[str, in
     folded = {fold(term) for term in terms}
     if not folded or not all(t.isascii() and t.isalpha() for t in folded):
         return syllable_tokens(text)
-    if not unicodedata.is_normalized("NFC", text):
+    if not unicodedata.is_normalized("NFC", text) or _NUMBER_THEN_LETTER.search(text):
         return syllable_tokens(text)
     alternatives = "|".join(sorted(folded, key=len, reverse=True))
     found = re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text.translate(_fold_table()))
@@ -73,7 +75,7 @@ def _fold_table() -> dict[int, str]:
         char = chr(code)
         base = unicodedata.normalize("NFD", char.lower())
         base = "".join(c for c in base if not unicodedata.combining(c)).replace("đ", "d")
-        if len(base) == 1 and base.isascii() and base.isalpha() and base != char:
+        if char.isalpha() and len(base) == 1 and base.isascii() and base.isalpha() and base != char:
             table[code] = base
     return table
 
