@@ -233,18 +233,20 @@ class Ranker:
 def _read_postings(matcher) -> _Postings:
     """All document numbers, weights and values of one segment's postings of a term.
 
-    Whoosh's on-disk matcher is read a block at a time (its ``_read_ids``,
-    ``_read_weights`` and ``_read_values`` are what its own ``id()``,
-    ``weight()`` and ``value()`` use); other matchers (a term in a single
-    article is stored inline) one posting at a time.
+    Whoosh's on-disk matcher is read a block at a time: ``_read_data`` loads
+    a block, whose document numbers are stored as differences (Whoosh's own
+    ``_read_ids`` adds them up one by one in Python; numpy does it here), and
+    ``_read_weights`` and ``_read_values`` are what its ``weight()`` and
+    ``value()`` use.  Other matchers (a term in a single article is stored
+    inline) are read one posting at a time.
     """
     ids, weights, values = [], [], []
-    if isinstance(matcher, W3LeafMatcher):
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         while matcher.is_active():
-            matcher._read_ids()
+            matcher._read_data()
             matcher._read_weights()
             matcher._read_values()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            ids.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)))
             weights.append(np.asarray(matcher._weights, dtype=np.float64))
             values += matcher._values
             matcher._next_block()
