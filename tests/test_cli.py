@@ -414,7 +414,8 @@ def test_index_warns_about_binary_file(runner, seeds_dir: Path, tmp_path: Path) 
     assert hit_ids(search_json(runner, ['"bóng đá"'], env)) == ["windows"]
 
 
-def test_index_is_locked(runner, seeds_dir: Path, tmp_path: Path) -> None:
+def test_index_is_locked(runner, seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(storage, "LOCK_WAIT", 0.3)
     env = {"VNSEARCH_SEEDS": str(seeds_dir), "VNSEARCH_INDEX": str(tmp_path / "index")}
     assert run(runner, ["index"], env).exit_code == 0
     writer = storage.open_index(tmp_path / "index").writer()

@@ -433,8 +433,9 @@ def test_rebuild_repairs_incompatible_index(index_copy: Path, pristine_seeds: Pa
 # --- locking ------------------------------------------------------------------------------
 
 
-def test_second_writer_is_refused(indexed) -> None:
+def test_second_writer_is_refused(indexed, monkeypatch) -> None:
     seeds, index_dir = indexed
+    monkeypatch.setattr(storage, "LOCK_WAIT", 0.3)
     write_article(seeds, "the_thao", "Việt Nam thắng Thái Lan", FOOTBALL)
     writer = storage.open_index(index_dir).writer()
     try:
@@ -505,3 +506,14 @@ def test_update_of_a_parallel_build_keeps_every_article(seeds_dir: Path, tmp_pat
     with Searcher(tmp_path / "index") as searcher:
         assert searcher.stats().articles == len(SEED_IDS)
         assert "moi" in ids(searcher.search("dan so", limit=20))
+
+
+def test_second_writer_waits_for_a_lock_released_soon(indexed) -> None:
+    import threading
+
+    seeds, index_dir = indexed
+    write_article(seeds, "the_thao", "Việt Nam thắng Thái Lan", FOOTBALL)
+    writer = storage.open_index(index_dir).writer()
+    threading.Timer(0.5, writer.cancel).start()  # like a killed build's workers exiting
+    report = update_index(seeds, index_dir)
+    assert report.added == ["the_thao"]

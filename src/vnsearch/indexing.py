@@ -206,11 +206,9 @@ def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
     report = IndexReport()
     index = storage.open_index(index_dir)
     try:
-        writer = index.writer(**WRITER_OPTIONS)
+        writer = index.writer(timeout=storage.LOCK_WAIT, **WRITER_OPTIONS)
     except LockError:
-        raise IndexLockedError(
-            "another `vnsearch index` is updating this index: wait for it to finish"
-        ) from None
+        raise IndexLockedError(storage.LOCKED) from None
     try:
         with index.searcher() as searcher:
             known = _known(searcher)

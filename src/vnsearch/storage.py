@@ -23,6 +23,7 @@ from .errors import IndexLockedError, IndexNotFoundError, IndexVersionError
 from .schema import SCHEMA_VERSION, make_schema
 
 __all__ = [
+    "LOCK_WAIT",
     "Pointer",
     "read_pointer",
     "current_name",
@@ -141,17 +142,24 @@ def _generation_of(filename: str) -> str | None:
     return stem.split("_", 1)[0]
 
 
+#: Seconds to wait for another writer's lock before giving up.  A killed
+#: build's worker processes keep its lock until they notice (half a second).
+LOCK_WAIT = 5.0
+LOCKED = "another `vnsearch index` is updating this index: wait for it to finish"
+
+
 class write_lock:
-    """Hold the write lock of the generation in use (or fail at once, clearly)."""
+    """Hold the write lock of the generation in use (waiting a little, then failing clearly)."""
 
     def __init__(self, index_dir: Path, name: str):
         self._lock = FileStorage(str(index_dir)).lock(f"{name}_WRITELOCK")
 
     def __enter__(self) -> "write_lock":
-        if not self._lock.acquire(blocking=False):
-            raise IndexLockedError(
-                "another `vnsearch index` is updating this index: wait for it to finish"
-            )
+        deadline = time.monotonic() + LOCK_WAIT
+        while not self._lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexLockedError(LOCKED)
+            time.sleep(0.1)
         return self
 
     def __exit__(self, *exc: object) -> None:
