@@ -18,36 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS
-from vnsearch import Searcher, storage, update_index
+from conftest import indexed_ids, write_articles
+from vnsearch import update_index
 
 CASES = 20
-SENTENCES = [
-    sentence.strip()
-    for path in sorted(SEEDS.glob("*.txt"))
-    for sentence in path.read_text(encoding="utf-8").replace("\n", " ").split(". ")
-    if len(sentence.split()) > 6
-]
-
-
-def write_articles(folder: Path, names: range, seed: int) -> None:
-    """Articles made of the seeds' sentences, shuffled: real Vietnamese, many files."""
-    rng = random.Random(seed)
-    for n in names:
-        body = ". ".join(rng.sample(SENTENCES, 8)) + "."
-        title = rng.choice(SENTENCES)[:80]
-        path = folder / f"bai-{n:04d}.txt"
-        path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-
-
-def indexed_ids(index_dir: Path) -> set[str]:
-    """The ids of the articles the index holds (it must open, and search)."""
-    with Searcher(index_dir) as searcher:
-        assert searcher.search("dân số").total > 0
-    with storage.open_index(index_dir).searcher() as searcher:
-        return {fields["id"] for fields in searcher.all_stored_fields()}
-
-
 @pytest.fixture(scope="module")
 def before_and_after(tmp_path_factory) -> tuple[Path, Path, set[str], set[str]]:
     """An index of 260 articles, and a seeds folder that differs from it (the "after")."""
