@@ -42,6 +42,9 @@ WRITER_OPTIONS = {"compound": False}
 #: Memory (MB) each writing process sorts postings in before spilling them to
 #: disk: 128 made a 10,000-article build 20% slower.  A process peaks near 0.7 GB.
 POOL_MB = 512
+#: Files bigger than this are not articles (a news article is well under
+#: 1 MB) and would take minutes and gigabytes to segment: they are skipped.
+MAX_FILE_BYTES = 10_000_000
 #: A build with fewer files than this runs in one process: starting workers
 #: would cost more than it saves.
 PARALLEL_MIN_FILES = 200
@@ -158,6 +161,7 @@ def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs) -> 
                 report.added.append(read.article.id)
             if progress:
                 progress(done, len(files))
+        _check_still_there(seeds_dir)
     return report
 
 
@@ -233,6 +237,7 @@ def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
         for id_ in sorted(set(known) - set(ids.values())):
             writer.delete_by_term("id", id_)
             report.removed.append(id_)
+        _check_still_there(seeds_dir)
         if report.changed:
             writer.commit()
         else:
@@ -284,6 +289,15 @@ class _Read:
     document: dict
 
 
+def _check_still_there(seeds_dir: Path) -> None:
+    """Refuse to commit what was read from a seeds folder that vanished meanwhile."""
+    if not seeds_dir.is_dir():
+        raise SeedsNotFoundError(
+            f"seeds folder '{seeds_dir}' disappeared while indexing: the index was left "
+            "as it was; run `vnsearch index` again once the folder is back"
+        )
+
+
 def _read_files(seeds_dir: Path, paths: list[str]) -> Iterator["_Read | Skipped"]:
     """Each file read and parsed (or why it was skipped), in order."""
     for path in paths:
@@ -294,6 +308,9 @@ def _read(seeds_dir: Path, path: str) -> "_Read | Skipped":
     """Parse one file (its stat taken first), or say why it was skipped."""
     try:
         stat = os.stat(path)
+        if stat.st_size > MAX_FILE_BYTES:
+            return Skipped(str(path), f"too big for an article ({stat.st_size / 1e6:.0f} MB; "
+                           f"the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)")  # fmt: skip
         article = read_article(Path(path), id=article_id(seeds_dir, path))
     except ArticleError as exc:
         return Skipped(str(path), str(exc))
