@@ -11,6 +11,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner, Result
 
 import vnsearch.indexing
@@ -611,3 +613,30 @@ def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path: Path) -> No
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
     assert "Traceback" not in stderr and "internal error" not in stderr
+
+
+QUERY_PARTS = st.sampled_from(
+    ["dân", "số", "dan", "so", '"', "(", ")", "AND", "OR", "NOT", "title:", "author:", "foo:",
+     "*", "?", "dân*", "~2", "^3", "[", "]", "TO", ":", "-", "+", "\u0301", "\u200b", "🇻🇳",
+     "\x00", "\x1b[31m", "\n", "\t", "đ" * 300, "http://x.vn/a?b=c"]  # fmt: skip
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    query=st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
+    | st.lists(QUERY_PARTS, max_size=10).map(" ".join),
+    options=st.lists(
+        st.sampled_from([["--any"], ["--json"], ["-n", "1000000000"], ["-n", "1"], ["--sort", "date"],
+                         ["--since", "2024"], ["--site", "baocaobang.vn"]]),  # fmt: skip
+        max_size=3,
+    ),
+)
+def test_any_query_on_the_command_line_gives_results_or_one_line(runner, env, query, options) -> None:
+    args = ["search", *[o for option in options for o in option], "--", query]
+    result = run(runner, args, env)
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        assert_error_line(result)
+    elif ["--json"] in options:
+        assert set(json.loads(result.stdout)) >= {"query", "total", "hits"}
