@@ -202,7 +202,7 @@ def _new_generation(index_dir: Path, old: str | None, jobs: int):
             writer.cancel()
             raise
         storage.publish(index_dir, name)
-    storage.remove_stale_generations(index_dir, keep=name)
+    storage.remove_stale_generations(index_dir, keep={name, old} - {None})
 
 
 def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
@@ -213,6 +213,7 @@ def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
         writer = index.writer(timeout=storage.LOCK_WAIT, **WRITER_OPTIONS)
     except LockError:
         raise IndexLockedError(storage.LOCKED) from None
+    storage.remove_stale_generations(index_dir, keep={index.indexname})
     try:
         with index.searcher() as searcher:
             known = _known(searcher)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,15 +111,17 @@ def publish(index_dir: Path, name: str) -> None:
     os.replace(tmp, index_dir / POINTER_FILE)
 
 
-def remove_stale_generations(index_dir: Path, keep: str) -> None:
-    """Delete the files of every generation but ``keep`` that no writer holds.
+def remove_stale_generations(index_dir: Path, keep: Collection[str]) -> None:
+    """Delete the files of every generation not in ``keep`` that no writer holds.
 
     Left-overs come from a replaced index or from a rebuild that was
     interrupted; a generation whose write lock is held is being built by a
-    live process and is left alone.
+    live process and is left alone.  A rebuild keeps the generation it
+    replaced until the next run: a search that opened it just before the
+    switch reads some of its files lazily and must still find them.
     """
     storage = FileStorage(str(index_dir))
-    names = {_generation_of(f) for f in storage.list()} - {keep, None}
+    names = {_generation_of(f) for f in storage.list()} - set(keep) - {None}
     for name in names:
         lock = storage.lock(f"{name}_WRITELOCK")
         if not lock.acquire(blocking=False):
@@ -125,7 +129,11 @@ def remove_stale_generations(index_dir: Path, keep: str) -> None:
         try:
             for f in storage.list():
                 if _generation_of(f) == name and not f.endswith("_WRITELOCK"):
-                    storage.delete_file(f)
+                    path = Path(index_dir) / f
+                    if path.is_dir():  # a writer's scratch folder (``g1.tmp``)
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        storage.delete_file(f)
         finally:
             lock.release()
         try:
@@ -135,11 +143,11 @@ def remove_stale_generations(index_dir: Path, keep: str) -> None:
 
 
 def _generation_of(filename: str) -> str | None:
-    """The generation a Whoosh file belongs to (``_g1_3.toc``, ``g1_abc.seg``)."""
+    """The generation a Whoosh file belongs to (``_g1_3.toc``, ``g1_abc.seg``, ``g1.tmp``)."""
     stem = filename.lstrip("_")
     if not stem.startswith("g"):
         return None
-    return stem.split("_", 1)[0]
+    return stem.split("_", 1)[0].split(".", 1)[0]
 
 
 #: Seconds to wait for another writer's lock before giving up.  A killed
