@@ -82,8 +82,9 @@ def run(runner: CliRunner, args: list[str], env: dict[str, str] | None = None) -
 
 def search_json(runner, args, env) -> dict:
     result = run(runner, ["search", "--json", *args], env)
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    data = json.loads(result.stdout)
+    assert result.exit_code == (0 if data["hits"] else 1), result.stderr
+    return data
 
 
 def hit_ids(data: dict) -> list[str]:
@@ -239,7 +240,7 @@ def test_site(runner, env, site: str) -> None:
 
 def test_unknown_site_finds_nothing(runner, env) -> None:
     result = run(runner, ["search", "--site", "vnexpress.net", "dân số"], env)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # as grep: nothing found
     assert "No results" in result.stdout
 
 
@@ -284,10 +285,26 @@ def test_all_words_falls_back_to_any(runner, env) -> None:
 
 def test_nothing_found(runner, env) -> None:
     result = run(runner, ["search", "xyzzy"], env)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert 'No results for "xyzzy"' in result.stdout
     data = search_json(runner, ["xyzzy"], env)
     assert data["total"] == 0 and data["hits"] == []
+    jsonl = run(runner, ["search", "--jsonl", "xyzzy"], env)
+    assert jsonl.exit_code == 1 and jsonl.stdout == ""
+
+
+def test_jsonl_prints_one_hit_per_line(runner, env) -> None:
+    result = run(runner, ["search", "--jsonl", "-n", "3", "dan so"], env)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    hits = [json.loads(line) for line in lines]
+    assert all(set(hit) == HIT_KEYS for hit in hits)
+    assert hits == search_json(runner, ["-n", "3", "dan so"], env)["hits"]
+
+
+def test_json_and_jsonl_together_is_a_usage_error(runner, env) -> None:
+    assert_error_line(run(runner, ["search", "--json", "--jsonl", "dân số"], env))
 
 
 # --- diacritics ---------------------------------------------------------------------------
@@ -575,7 +592,7 @@ def test_rebuild_fixes_incompatible_index(
 )
 def test_odd_queries_never_crash(runner, env, query: str) -> None:
     result = run(runner, ["search", query], env)
-    if result.exit_code == 0:
+    if result.exit_code in (0, 1):  # hits, or none
         assert result.stderr == ""
         data = search_json(runner, [query], env)
         assert data["total"] >= len(data["hits"])
@@ -635,8 +652,10 @@ QUERY_PARTS = st.sampled_from(
 def test_any_query_on_the_command_line_gives_results_or_one_line(runner, env, query, options) -> None:
     args = ["search", *[o for option in options for o in option], "--", query]
     result = run(runner, args, env)
-    assert result.exit_code in (0, 2), result.output
+    assert result.exit_code in (0, 1, 2), result.output
     if result.exit_code == 2:
         assert_error_line(result)
     elif ["--json"] in options:
-        assert set(json.loads(result.stdout)) >= {"query", "total", "hits"}
+        data = json.loads(result.stdout)
+        assert set(data) >= {"query", "total", "hits"}
+        assert result.exit_code == (0 if data["hits"] else 1)

@@ -20,6 +20,8 @@ from .searching import SORTS, Searcher, SearchResult, parse_date
 from .snippets import match_spans
 
 EXIT_ERROR = 2
+#: A search that found nothing (as grep): scripts can tell it from an error.
+EXIT_NO_HITS = 1
 # click >= 8.2 raises this for a group called without a command
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -115,7 +117,8 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--site", metavar="HOST", help="Only articles from this site, e.g. baocaobang.vn.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, sort, as_json) -> None:
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
+def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, sort, as_json, as_jsonl) -> None:
     """Search the index for QUERY (built from the seeds first if missing).
 
     \b
@@ -123,7 +126,10 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, so
     Phrases: "kế hoạch hóa"             fields: title:hội author:"Trần Lộc"
     Operators: AND OR NOT ( )           prefixes: dân*
     Words typed without diacritics match every accented form.
+    Exit status, as grep's: 0 with hits, 1 with none, 2 on errors.
     """
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl: choose one")
     text = " ".join(query)
     options = dict(
         limit=limit,
@@ -148,8 +154,13 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, so
         result = searcher.search(text, **options)
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False))
+    elif as_jsonl:
+        for hit in _result_json(result)["hits"]:
+            click.echo(json.dumps(hit, ensure_ascii=False))
     else:
         _print_result(result)
+    if not result.hits:
+        sys.exit(EXIT_NO_HITS)
 
 
 @main.command()
