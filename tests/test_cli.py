@@ -29,6 +29,7 @@ SUMMARY = re.compile(
     r"(\d+) added, (\d+) updated, (\d+) removed, (\d+) unchanged, (\d+) skipped"
 )
 HIT_KEYS = {
+    "category",
     "id", "path", "title", "date", "author", "url", "site", "score", "snippet", "highlights",
 }
 A000, A001, A002, A003, A004 = (SEED_IDS[k] for k in ("000", "001", "002", "003", "004"))
@@ -659,3 +660,21 @@ def test_any_query_on_the_command_line_gives_results_or_one_line(runner, env, qu
         data = json.loads(result.stdout)
         assert set(data) >= {"query", "total", "hits"}
         assert result.exit_code == (0 if data["hits"] else 1)
+
+
+def test_subfolders_are_categories(runner, seeds_dir: Path, tmp_path: Path) -> None:
+    write_article(seeds_dir / "the-thao", "bong-da", "Việt Nam thắng Thái Lan", FOOTBALL)
+    write_article(seeds_dir / "the-thao" / "quoc-te", "world-cup", "Dân số và bóng đá", FOOTBALL)
+    env = {"VNSEARCH_SEEDS": str(seeds_dir), "VNSEARCH_INDEX": str(tmp_path / "index")}
+    assert run(runner, ["index"], env).exit_code == 0
+    data = search_json(runner, ["--category", "the-thao", "bóng đá"], env)
+    assert hit_ids(data) == ["the-thao/bong-da"] and data["hits"][0]["category"] == "the-thao"
+    nested = search_json(runner, ["--category", "the-thao/quoc-te", "bóng đá"], env)
+    assert hit_ids(nested) == ["the-thao/quoc-te/world-cup"]
+    top = search_json(runner, ["dân số", "-n", "20"], env)
+    assert {h["category"] for h in top["hits"] if "/" not in h["id"]} == {None}
+    assert run(runner, ["search", "--category", "kinh-te", "bóng đá"], env).exit_code == 1
+    text = run(runner, ["search", "--category", "the-thao", "bong da"], env).stdout
+    assert "the-thao" in text
+    in_query = search_json(runner, ["category:the-thao bóng đá"], env)
+    assert hit_ids(in_query) == ["the-thao/bong-da"]

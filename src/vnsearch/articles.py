@@ -45,6 +45,17 @@ class Article:
     site: str | None  # host of ``url``, lowercase, without a leading ``www.``
     body: str  # the text after the title, junk removed, paragraphs joined by a blank line
     sha256: str  # hex SHA-256 of the raw file bytes
+    category: str | None = None  # the subfolder of seeds/ it is in (see ``category_of``)
+
+
+def category_of(id: str) -> str | None:
+    """An article's category: the subfolder of ``seeds/`` it sits in, if any.
+
+    ``the-thao/bong-da-1`` is in ``the-thao``; ``a/b/c`` in ``a/b``; a file at
+    the top of ``seeds/`` has none.
+    """
+    folder, _, _ = id.rpartition("/")
+    return folder or None
 
 
 class ArticleError(ValueError):

@@ -115,10 +115,11 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (YYYY-MM-DD, YYYY-MM, YYYY).")
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE.")
 @click.option("--site", metavar="HOST", help="Only articles from this site, e.g. baocaobang.vn.")
+@click.option("--category", metavar="NAME", help="Only articles from this subfolder of the seeds, e.g. the-thao.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
-def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, sort, as_json, as_jsonl) -> None:
+def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort, as_json, as_jsonl) -> None:
     """Search the index for QUERY (built from the seeds first if missing).
 
     \b
@@ -137,6 +138,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, so
         since=parse_date(since) if since else None,
         until=parse_date(until, end=True) if until else None,
         site=site,
+        category=category,
         sort=sort,
     )
     try:
@@ -187,6 +189,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
         ("date", article.date),
         ("author", article.author),
         ("site", article.site),
+        ("category", article.category),
         ("url", article.url),
         ("file", article.path),
     ]:
@@ -266,7 +269,8 @@ def _print_result(result: SearchResult) -> None:
         title_marks = [(s, e) for s, e, _ in match_spans(hit.title, result.terms)]
         click.echo()
         click.echo(f"{rank:>2}. " + _marked(hit.title, title_marks, bold=True))
-        meta = [str(hit.date) if hit.date else None, hit.author, hit.site, hit.id, f"score {hit.score:.2f}"]
+        meta = [str(hit.date) if hit.date else None, hit.author, hit.site, hit.category, hit.id,
+                f"score {hit.score:.2f}"]  # fmt: skip
         click.secho("    " + " · ".join(m for m in meta if m), dim=True)
         click.echo("    " + _marked(hit.snippet, hit.highlights))
         if hit.url:

@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh.index import LockError
 
 from . import storage
-from .articles import Article, ArticleError, read_article
+from .articles import Article, ArticleError, category_of, read_article
 from .errors import IndexLockedError, IndexNotFoundError, SeedsNotFoundError
 from .workers import ParallelWriter
 
@@ -349,4 +349,7 @@ def _document(article: Article, stat: os.stat_result | None = None) -> dict:
         doc["url"] = article.url
     if article.site:
         doc["site"] = article.site
+    category = article.category or category_of(article.id)
+    if category:
+        doc["category"] = category
     return doc

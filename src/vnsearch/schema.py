@@ -18,7 +18,7 @@ __all__ = ["SCHEMA_VERSION", "SEARCH_FIELDS", "FIELD_BOOSTS", "make_schema"]
 
 #: Bumped whenever the fields or the analyser change what is indexed, so an
 #: index written by another version is rebuilt instead of misread.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Fields a query searches when it names none.
 SEARCH_FIELDS = ("title", "body")
@@ -46,6 +46,7 @@ def make_schema() -> Schema:
         day=NUMERIC(int, bits=32, sortable=True, signed=False),
         url=ID(stored=True),
         site=KEYWORD(stored=True, lowercase=True),
+        category=ID(stored=True),
         sha256=STORED(),
         # -1 for articles not from a file (``build_index``)
         size=COLUMN(NumericColumn("q", default=-1)),

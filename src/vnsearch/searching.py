@@ -32,7 +32,7 @@ __all__ = ["Hit", "SearchResult", "IndexStats", "Searcher", "search", "parse_dat
 
 SORTS = ("relevance", "date")
 #: Fields a query can name with ``field:``.
-QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id")
+QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "category")
 
 # Ranking knobs, tuned on UIT-ViCoV19QA's val questions (benchmarks/relevance.py).
 
@@ -86,6 +86,7 @@ class Hit:
     author: str | None
     url: str | None
     site: str | None
+    category: str | None
     score: float
     snippet: str
     highlights: list[tuple[int, int]]
@@ -180,6 +181,7 @@ class Searcher:
         since: dt.date | None = None,
         until: dt.date | None = None,
         site: str | None = None,
+        category: str | None = None,
         sort: str = "relevance",
     ) -> SearchResult:
         """Rank the articles matching ``query``; see the module doc for syntax.
@@ -196,11 +198,11 @@ class Searcher:
             raise QueryError("--since is after --until: nothing can match")
         self._refresh()
         strict = self._parse(query, any_terms)
-        result = self._run(query, strict, limit, since, until, site, sort)
+        result = self._run(query, strict, limit, since, until, site, category, sort)
         if result.total == 0 and not any_terms:
             loose = self._parse(query, True)
             if loose != strict:
-                relaxed = self._run(query, loose, limit, since, until, site, sort)
+                relaxed = self._run(query, loose, limit, since, until, site, category, sort)
                 if relaxed.total:
                     result = SearchResult(query, relaxed.total, relaxed.hits, True, relaxed.terms)
         return result
@@ -251,13 +253,15 @@ class Searcher:
         boosts = _compound_terms(_positive_words(parsed))
         return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
-    def _run(self, text, q, limit, since, until, site, sort) -> SearchResult:
+    def _run(self, text, q, limit, since, until, site, category, sort) -> SearchResult:
         """Execute a parsed query and build the hits."""
         filters = []
         if since or until:
             filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
         if site:
             filters.append(wq.Term("site", _site(site)))
+        if category:
+            filters.append(wq.Term("category", category.strip().strip("/")))
         by_date = sort == "date"
         terms = _highlight_terms(q, self._searcher.reader())
         depth = limit if by_date else max(limit, RERANK_DEPTH)
@@ -441,6 +445,7 @@ def _metadata(fields: dict) -> dict:
         "author": fields.get("author"),
         "url": fields.get("url"),
         "site": fields.get("site"),
+        "category": fields.get("category"),
     }
 
 
