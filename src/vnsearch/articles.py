@@ -338,6 +338,7 @@ def parse_article(text: str, *, id: str, path: str, sha256: str) -> Article:
         site=site_of(url),
         body=_join_paragraphs(body),
         sha256=sha256,
+        category=category_of(id),
     )
 
 

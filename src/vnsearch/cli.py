@@ -98,7 +98,7 @@ def main() -> None:
     type=click.IntRange(min=1),
     default=default_jobs,
     show_default="one per core",
-    help="Processes reading and segmenting articles.",
+    help="Processes writing a new index (a first build or --rebuild of 200+ files).",
 )
 def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
     """Add new, changed and deleted articles to the index."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh.index import LockError
 
 from . import storage
-from .articles import Article, ArticleError, category_of, read_article
+from .articles import Article, ArticleError, read_article
 from .errors import IndexLockedError, IndexNotFoundError, SeedsNotFoundError
 from .workers import ParallelWriter
 
@@ -141,7 +141,7 @@ def update_index(
 
 
 def default_jobs() -> int:
-    """How many processes to read articles with: one per core this process may use."""
+    """How many processes write a new index by default: one per core this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -153,7 +153,8 @@ def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs) -> 
     report = IndexReport(rebuilt=old is not None, created=old is None)
     jobs = jobs if len(files) >= PARALLEL_MIN_FILES else 1
     with _new_generation(index_dir, old, jobs) as writer:
-        for done, read in enumerate(_read_files(seeds_dir, files), 1):
+        for done, path in enumerate(files, 1):
+            read = _read(seeds_dir, path)
             if isinstance(read, Skipped):
                 report.skipped.append(read)
             else:
@@ -228,8 +229,8 @@ def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
                 else:
                     changed.append(path)
             done = len(files) - len(changed)
-            for path, read in zip(changed, _read_files(seeds_dir, changed)):
-                old = known.get(ids[path])
+            for path in changed:
+                read, old = _read(seeds_dir, path), known.get(ids[path])
                 old_sha = searcher.stored_fields(old.docnum)["sha256"] if old else None
                 _apply(writer, read, ids[path] if old else None, old_sha, report)
                 done += 1
@@ -299,12 +300,6 @@ def _check_still_there(seeds_dir: Path) -> None:
         )
 
 
-def _read_files(seeds_dir: Path, paths: list[str]) -> Iterator["_Read | Skipped"]:
-    """Each file read and parsed (or why it was skipped), in order."""
-    for path in paths:
-        yield _read(seeds_dir, path)
-
-
 def _read(seeds_dir: Path, path: str) -> "_Read | Skipped":
     """Parse one file (its stat taken first), or say why it was skipped."""
     try:
@@ -349,7 +344,6 @@ def _document(article: Article, stat: os.stat_result | None = None) -> dict:
         doc["url"] = article.url
     if article.site:
         doc["site"] = article.site
-    category = article.category or category_of(article.id)
-    if category:
-        doc["category"] = category
+    if article.category:
+        doc["category"] = article.category
     return doc

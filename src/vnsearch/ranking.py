@@ -122,7 +122,7 @@ class Ranker:
             mask = combine.reduce([m for m, _ in parts])
             scores = np.add.reduce([s for _, s in parts])
             if type(q) is wq.Or and q.scale:
-                scores = self._coordinated(q, scores, mask)
+                scores = self._coordinated(q, scores)
                 if scores is None:
                     return None
             return mask, _boosted(scores * mask, getattr(q, "boost", 1.0))
@@ -139,7 +139,7 @@ class Ranker:
             return mask, _boosted(np.where(mask, a[1], 0.0), getattr(q, "boost", 1.0))
         return None
 
-    def _coordinated(self, q: wq.Or, scores: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
+    def _coordinated(self, q: wq.Or, scores: np.ndarray) -> np.ndarray | None:
         """Whoosh's coordination bonus (``CoordMatcher``): more query terms, more score.
 
         Whoosh's matchers often miscount the terms an article has (a union

@@ -73,9 +73,10 @@ def _fold_table() -> dict[int, str]:
     table = {}
     for code in [*range(ord("A"), ord("Z") + 1), *range(0x80, 0x3000)]:
         char = chr(code)
-        base = unicodedata.normalize("NFD", char.lower())
-        base = "".join(c for c in base if not unicodedata.combining(c)).replace("đ", "d")
-        if char.isalpha() and len(base) == 1 and base.isascii() and base.isalpha() and base != char:
+        if not char.isalpha():
+            continue
+        base = fold.__wrapped__(char.lower())  # uncached: each character once
+        if len(base) == 1 and base.isascii() and base.isalpha() and base != char:
             table[code] = base
     return table
 
