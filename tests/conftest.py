@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import random
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+VNTC = Path(__file__).resolve().parents[2] / "shared" / "data" / "vntc" / "VNTC_Test_Full.tar.gz"
+#: For tests that need more text than the seeds to show an effect.
+needs_vntc = pytest.mark.skipif(not VNTC.is_file(), reason="shared VNTC data not present")
 
 SENTENCES = [
     sentence.strip()
@@ -88,3 +92,32 @@ def built_index(pristine_seeds: Path) -> Path:
     report = update_index(pristine_seeds, index_dir)
     assert len(report.added) == len(SEED_IDS)
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def vntc_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of 300 VNTC articles, 30 from each topic folder (their categories).
+
+    Without the shared data, the seeds stand in.  Its seeds are in the
+    index's sibling folder ``seeds``; read-only use.
+    """
+    from vnsearch import update_index
+
+    root = tmp_path_factory.mktemp("vntc")
+    seeds = root / "seeds"
+    if VNTC.is_file():
+        taken: dict[str, int] = {}
+        with tarfile.open(VNTC, "r:gz") as tar:
+            for member in tar:
+                topic = member.name.split("/")[1] if member.isfile() else None
+                if topic is None or taken.get(topic, 0) >= 30:
+                    continue
+                taken[topic] = taken.get(topic, 0) + 1
+                target = seeds / member.name.split("/", 1)[1]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())
+    else:
+        shutil.copytree(SEEDS, seeds)
+    write_article(seeds, "extra", "Dân số và bóng đá", "Chính phủ Việt Nam bàn về dân số, y tế.")
+    update_index(seeds, root / "index", jobs=1)
+    return root / "index"

@@ -308,6 +308,42 @@ def test_json_and_jsonl_together_is_a_usage_error(runner, env) -> None:
     assert_error_line(run(runner, ["search", "--json", "--jsonl", "dân số"], env))
 
 
+# --- did you mean -------------------------------------------------------------------------
+
+
+def test_did_you_mean_shows_the_accented_query_above_the_results(runner, env) -> None:
+    result = run(runner, ["search", "dan so"], env)
+    assert result.exit_code == 0
+    first, second = result.stdout.splitlines()[:2]
+    assert first == "Did you mean / Có phải bạn muốn tìm: dân số"
+    assert "--exact-suggestion" in second
+    assert 'results for "dan so"' in result.stdout  # the results are the typed query's
+
+
+def test_exact_suggestion_searches_for_it(runner, env) -> None:
+    result = run(runner, ["search", "--exact-suggestion", "dan so"], env)
+    assert result.exit_code == 0
+    assert result.stdout.startswith('Showing results for "dân số" instead of "dan so".')
+    assert "Did you mean" not in result.stdout  # no other reading is as likely
+    assert 'results for "dân số"' in result.stdout
+
+
+def test_a_typo_that_finds_nothing_still_gets_its_suggestion(runner, env) -> None:
+    result = run(runner, ["search", "nguoii"], env)
+    assert result.exit_code == 1
+    assert "Did you mean / Có phải bạn muốn tìm: người" in result.stdout
+    data = search_json(runner, ["nguoii"], env)
+    assert data["total"] == 0 and data["suggestions"] == ["người"]
+    fixed = search_json(runner, ["--exact-suggestion", "nguoii"], env)
+    assert fixed["query"] == "người" and fixed["instead_of"] == "nguoii" and fixed["total"] > 0
+
+
+def test_json_carries_suggestions(runner, env) -> None:
+    data = search_json(runner, ["dan so"], env)
+    assert data["suggestions"] == ["dân số"] and data["instead_of"] is None
+    assert search_json(runner, ["dân số"], env)["suggestions"] == []
+
+
 # --- diacritics ---------------------------------------------------------------------------
 
 

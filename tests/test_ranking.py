@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from conftest import write_article
 from vnsearch import Searcher, update_index
 from vnsearch.searching import parse_date
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vntc" / "VNTC_Test_Full.tar.gz"
 
 QUERIES = [
     "dân số",
@@ -45,28 +43,6 @@ def assert_same(fast, slow) -> None:
     assert [i for i, _ in fast[1]] == [i for i, _ in slow[1]]
     for (_, a), (_, b) in zip(fast[1], slow[1]):
         assert a == pytest.approx(b, rel=1e-9)
-
-
-@pytest.fixture(scope="module")
-def vntc_index(tmp_path_factory) -> Path:
-    """An index of 300 VNTC articles (or the seeds with a few more, without the data)."""
-    root = tmp_path_factory.mktemp("ranking")
-    seeds = root / "seeds"
-    if DATA.is_file():
-        with tarfile.open(DATA, "r:gz") as tar:
-            for n, member in enumerate(m for m in tar if m.isfile()):
-                if n >= 300:
-                    break
-                target = seeds / member.name.split("/", 1)[1]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(tar.extractfile(member).read())
-    else:
-        import shutil
-
-        shutil.copytree(Path(__file__).resolve().parent.parent / "seeds", seeds)
-    write_article(seeds, "extra", "Dân số và bóng đá", "Chính phủ Việt Nam bàn về dân số, y tế.")
-    update_index(seeds, root / "index", jobs=1)
-    return root / "index"
 
 
 @pytest.fixture(scope="module")

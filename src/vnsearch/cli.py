@@ -117,16 +117,24 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--site", metavar="HOST", help="Only articles from this site, e.g. baocaobang.vn.")
 @click.option("--category", metavar="NAME", help="Only articles from this subfolder of the seeds, e.g. the-thao.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--exact-suggestion",
+    "use_suggestion",
+    is_flag=True,
+    help="Search for the suggested query (diacritics restored, typos fixed) instead.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
-def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort, as_json, as_jsonl) -> None:
+def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort,
+           use_suggestion, as_json, as_jsonl) -> None:  # fmt: skip
     """Search the index for QUERY (built from the seeds first if missing).
 
     \b
     Words are all required: dân số      any word: --any
     Phrases: "kế hoạch hóa"             fields: title:hội author:"Trần Lộc"
     Operators: AND OR NOT ( )           prefixes: dân*
-    Words typed without diacritics match every accented form.
+    Words typed without diacritics match every accented form; the likeliest
+    accented query is suggested ("did you mean"), as are fixes for typos.
     Exit status, as grep's: 0 with hits, 1 with none, 2 on errors.
     """
     if as_json and as_jsonl:
@@ -140,6 +148,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         site=site,
         category=category,
         sort=sort,
+        use_suggestion=use_suggestion,
     )
     try:
         searcher = Searcher(index_dir)
@@ -257,6 +266,15 @@ def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bo
 
 def _print_result(result: SearchResult) -> None:
     """Hits as readable text: title, metadata, snippet with marked words."""
+    others = result.suggestions
+    if result.instead_of is not None:  # searched for the first suggestion
+        click.secho(f'Showing results for "{result.query}" instead of "{result.instead_of}".', fg="yellow")
+        others = others[1:]
+    if others:
+        marked = " · ".join(click.style(other, bold=True) for other in others)
+        click.echo(click.style("Did you mean / Có phải bạn muốn tìm: ", fg="yellow") + marked)
+        if result.instead_of is None:
+            click.secho("  (--exact-suggestion searches for the first)", dim=True)
     if result.relaxed:
         click.secho("No article has all the words; showing articles with any of them.", fg="yellow")
     if not result.hits:
@@ -299,7 +317,14 @@ def _result_json(result: SearchResult) -> dict:
         data["score"] = round(hit.score, 4)
         data["highlights"] = [list(span) for span in hit.highlights]
         hits.append(data)
-    return {"query": result.query, "total": result.total, "relaxed": result.relaxed, "hits": hits}
+    return {
+        "query": result.query,
+        "total": result.total,
+        "relaxed": result.relaxed,
+        "suggestions": result.suggestions,
+        "instead_of": result.instead_of,
+        "hits": hits,
+    }
 
 
 def _size(n: int) -> str:

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh import query as wq
@@ -26,6 +26,7 @@ from .articles import Article, site_of
 from .errors import QueryError
 from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
 from .snippets import make_snippet
+from .suggest import suggest
 from .text import fold, has_diacritics
 
 __all__ = ["Hit", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
@@ -99,6 +100,9 @@ class SearchResult:
     ``relaxed`` is True when no article had all the words, so these hits are
     those of the same query with any of the words.  ``terms`` are the words
     looked up, for marking them in other text (see ``snippets.match_spans``).
+    ``suggestions`` are likely meant queries, best first ("did you mean":
+    diacritics restored, typos corrected); ``instead_of`` is the query as
+    typed when these are the hits of its first suggestion.
     """
 
     query: str
@@ -106,6 +110,8 @@ class SearchResult:
     hits: list[Hit]
     relaxed: bool = False
     terms: frozenset[str] = field(default_factory=frozenset)
+    suggestions: list[str] = field(default_factory=list)
+    instead_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,9 @@ class Searcher:
             self._ranker = Ranker(searcher, idf, B=BM25_B, K1=BM25_K1)
         return self._ranker
 
+    def _vocabulary(self) -> "_Vocabulary":
+        return _Vocabulary(self._searcher.reader())
+
     def __enter__(self) -> "Searcher":
         return self
 
@@ -183,12 +192,14 @@ class Searcher:
         site: str | None = None,
         category: str | None = None,
         sort: str = "relevance",
+        use_suggestion: bool = False,
     ) -> SearchResult:
         """Rank the articles matching ``query``; see the module doc for syntax.
 
         ``any_terms`` ranks articles matching any of the words (for questions
         in natural language).  When all-words finds nothing, the result holds
-        the any-words hits with ``relaxed=True``.
+        the any-words hits with ``relaxed=True``.  ``use_suggestion`` searches
+        for the first suggestion instead of the query, if there is one.
         """
         if limit < 1:
             raise QueryError("--limit must be at least 1")
@@ -197,6 +208,18 @@ class Searcher:
         if since and until and since > until:
             raise QueryError("--since is after --until: nothing can match")
         self._refresh()
+        options = (limit, any_terms, since, until, site, category, sort)
+        if not use_suggestion:
+            result = self._search(query, *options)  # first: a query that cannot run raises
+            return replace(result, suggestions=suggest(query, self._vocabulary()))
+        suggestions = suggest(query, self._vocabulary())
+        if not suggestions:
+            return self._search(query, *options)
+        result = self._search(suggestions[0], *options)
+        return replace(result, suggestions=suggestions, instead_of=query)
+
+    def _search(self, query, limit, any_terms, since, until, site, category, sort) -> SearchResult:
+        """The hits of one query, relaxed to any of its words if it has none."""
         strict = self._parse(query, any_terms)
         result = self._run(query, strict, limit, since, until, site, category, sort)
         if result.total == 0 and not any_terms:
@@ -317,6 +340,40 @@ class Searcher:
             snippet=snippet.text,
             highlights=snippet.highlights,
         )
+
+
+class _Vocabulary:
+    """An index's words, as :func:`vnsearch.suggest.suggest` needs them."""
+
+    #: Edits tried for a word that matches nothing, by its length.
+    MAX_EDITS = ((5, 2), (3, 1))
+
+    def __init__(self, reader):
+        self._reader = reader
+
+    def frequency(self, term: str) -> int:
+        """Occurrences of ``term`` in article bodies."""
+        return self._reader.frequency("body", term)
+
+    def nearest(self, word: str) -> str | None:
+        """For a word the index lacks, the most frequent of the nearest words it has.
+
+        A word typed without diacritics is corrected to one without them
+        (the diacritics are restored afterwards, from its neighbours).
+        """
+        if any((name, word) in self._reader for name in SEARCH_FIELDS):
+            return None
+        edits = next((n for size, n in self.MAX_EDITS if len(word) >= size), 0)
+        for distance in range(1, edits + 1):
+            # sharing the first letter (typos there are rare) skips most of the words
+            found = {
+                term
+                for term in self._reader.terms_within("body", word, distance, prefix=1)
+                if term.isalpha() and (term.isascii() or not word.isascii())
+            }
+            if found:
+                return max(sorted(found), key=self.frequency)
+        return None  # known, too short to guess, or nothing near
 
 
 def search(query: str, index_dir: str | os.PathLike = "index", **options) -> SearchResult:

@@ -1,0 +1,134 @@
+"""“Did you mean”: restored diacritics and typo fixes, learned from the index."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import needs_vntc
+from vnsearch import Searcher
+from vnsearch.text import fold
+
+
+@pytest.fixture(scope="module")
+def seeds(built_index: Path):
+    with Searcher(built_index) as searcher:
+        yield searcher
+
+
+@pytest.fixture(scope="module")
+def vntc(vntc_index: Path):
+    with Searcher(vntc_index) as searcher:
+        yield searcher
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("dan so", "dân số"),
+        ("suc khoe sinh san", "sức khỏe sinh sản"),
+        ("ke hoach hoa gia dinh", "kế hoạch hóa gia đình"),
+        ("tre em", "trẻ em"),
+        ("dân so", "dân số"),  # half typed with diacritics
+    ],
+)
+def test_an_unaccented_query_gets_its_accented_form(seeds, typed, meant) -> None:
+    assert seeds.search(typed).suggestions[0] == meant
+
+
+def test_the_results_stay_those_of_the_query_as_typed(seeds) -> None:
+    typed, meant = seeds.search("dan so"), seeds.search("dân số")
+    assert typed.query == "dan so" and typed.instead_of is None
+    assert typed.suggestions == ["dân số"]
+    assert typed.total >= meant.total  # unaccented words match every accented form
+
+
+def test_use_suggestion_searches_for_it_instead(seeds) -> None:
+    instead = seeds.search("dan so", use_suggestion=True)
+    meant = seeds.search("dân số")
+    assert instead.query == "dân số" and instead.instead_of == "dan so"
+    assert [h.id for h in instead.hits] == [h.id for h in meant.hits]
+    assert instead.suggestions == ["dân số"]
+
+
+def test_use_suggestion_without_one_is_the_plain_search(seeds) -> None:
+    result = seeds.search("dân số", use_suggestion=True)
+    assert result.query == "dân số" and result.instead_of is None and result.suggestions == []
+
+
+def test_a_query_typed_right_gets_no_suggestion(seeds) -> None:
+    assert seeds.search("dân số").suggestions == []
+    assert seeds.search("kế hoạch hóa gia đình").suggestions == []
+    assert seeds.search("sức khoẻ").suggestions == []  # old tone placement is the same word
+
+
+def test_case_is_kept(seeds) -> None:
+    assert seeds.search("Dan So").suggestions[0] == "Dân Số"
+    assert seeds.search("DAN SO").suggestions[0] == "DÂN SỐ"
+
+
+def test_query_syntax_is_kept_around_the_words(seeds) -> None:
+    assert seeds.search('"dan so" OR title:gia dinh').suggestions[0] == '"dân số" OR title:gia đình'
+    assert seeds.search("dan -so").suggestions[0] == "dân -số"
+    # names and codes are not words; a wildcard is left as typed
+    assert seeds.search("site:baocaobang.vn dan so").suggestions[0] == "site:baocaobang.vn dân số"
+    assert seeds.search("dan* so").suggestions[0] == "dan* số"
+
+
+def test_a_typo_is_fixed_from_the_index_words(seeds) -> None:
+    assert seeds.search("nguoii dan").suggestions[0] == "người dân"  # unaccented typo
+    assert seeds.search("ngưoi dân").suggestions[0] == "người dân"  # accented typo
+    result = seeds.search("dân sốô", use_suggestion=True)
+    assert result.query == "dân số" and result.total > 0
+
+
+def test_nothing_near_means_no_suggestion(seeds) -> None:
+    assert seeds.search("qwxz").suggestions == []
+    assert seeds.search("zz").suggestions == []  # too short to guess
+
+
+@needs_vntc
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("dan so", "dân số"),
+        ("suc khoe sinh san", "sức khỏe sinh sản"),
+        ("bong da", "bóng đá"),
+        ("tai nan giao thong", "tai nạn giao thông"),
+        ("thi truong chung khoan", "thị trường chứng khoán"),
+        ("may tinh", "máy tính"),
+        ("benhh vien", "bệnh viện"),  # typo, then diacritics
+    ],
+)
+def test_suggestions_on_news_articles(vntc, typed, meant) -> None:
+    assert vntc.search(typed).suggestions[0] == meant
+
+
+@needs_vntc
+def test_an_ambiguous_word_offers_its_few_likely_forms(vntc) -> None:
+    suggestions = vntc.search("ban").suggestions
+    assert 2 <= len(suggestions) <= 3
+    assert all(fold(s) == "ban" and s != "ban" for s in suggestions)
+    assert vntc.search("dan so").suggestions == ["dân số"]  # clear-cut: one
+
+
+query_text = st.lists(
+    st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxy AĐ\"():*?-+_.") + [" AND ", " OR ", " NOT "]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query_text)
+def test_suggestions_only_change_words(seeds, text) -> None:
+    try:
+        suggestions = seeds.search(text).suggestions
+    except Exception as exc:  # malformed queries are the query layer's to reject
+        assert exc.__class__.__name__ == "QueryError"
+        return
+    assert len(suggestions) <= 3
+    for suggestion in suggestions:
+        assert suggestion != text
+        assert re.sub(r"\w+", "", suggestion) == re.sub(r"\w+", "", text)
