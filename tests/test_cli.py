@@ -308,6 +308,28 @@ def test_json_and_jsonl_together_is_a_usage_error(runner, env) -> None:
     assert_error_line(run(runner, ["search", "--json", "--jsonl", "dân số"], env))
 
 
+def test_facets_print_a_line_per_facet(runner, env) -> None:
+    result = run(runner, ["search", "--facets", "dân số"], env)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    year, site, category = lines[-3:]
+    assert year.startswith("year") and "2024 2" in year and "undated" in year
+    assert site.startswith("site") and "baocaobang.vn 1" in site
+    assert category.startswith("category") and "no category 4" in category
+
+
+def test_facets_in_json(runner, env) -> None:
+    data = search_json(runner, ["--facets", "dân số"], env)
+    assert set(data["facets"]) == {"year", "site", "category"}
+    assert {"value": "baocaobang.vn", "count": 1} in data["facets"]["site"]
+    assert all(sum(c["count"] for c in counts) == data["total"] for counts in data["facets"].values())
+    assert search_json(runner, ["dân số"], env)["facets"] is None
+
+
+def test_facets_with_jsonl_is_a_usage_error(runner, env) -> None:
+    assert_error_line(run(runner, ["search", "--jsonl", "--facets", "dân số"], env))
+
+
 # --- did you mean -------------------------------------------------------------------------
 
 
@@ -682,7 +704,8 @@ QUERY_PARTS = st.sampled_from(
     | st.lists(QUERY_PARTS, max_size=10).map(" ".join),
     options=st.lists(
         st.sampled_from([["--any"], ["--json"], ["-n", "1000000000"], ["-n", "1"], ["--sort", "date"],
-                         ["--since", "2024"], ["--site", "baocaobang.vn"]]),  # fmt: skip
+                         ["--since", "2024"], ["--site", "baocaobang.vn"], ["--facets"],
+                         ["--exact-suggestion"]]),  # fmt: skip
         max_size=3,
     ),
 )
@@ -694,8 +717,10 @@ def test_any_query_on_the_command_line_gives_results_or_one_line(runner, env, qu
         assert_error_line(result)
     elif ["--json"] in options:
         data = json.loads(result.stdout)
-        assert set(data) >= {"query", "total", "hits"}
+        assert set(data) >= {"query", "total", "hits", "suggestions", "facets"}
         assert result.exit_code == (0 if data["hits"] else 1)
+        if ["--facets"] in options:
+            assert all(sum(c["count"] for c in f) == data["total"] for f in data["facets"].values())
 
 
 def test_subfolders_are_categories(runner, seeds_dir: Path, tmp_path: Path) -> None:

@@ -11,17 +11,23 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .errors import IndexNotFoundError, VnsearchError
 from .indexing import IndexReport, default_jobs, update_index
 from .searching import SORTS, Searcher, SearchResult, parse_date
+
+if TYPE_CHECKING:
+    from .facets import FacetCount
 from .snippets import match_spans
 
 EXIT_ERROR = 2
 #: A search that found nothing (as grep): scripts can tell it from an error.
 EXIT_NO_HITS = 1
+#: Values of each facet printed on a terminal (``--json`` has them all).
+FACETS_SHOWN = 6
 # click >= 8.2 raises this for a group called without a command
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -123,10 +129,11 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
     is_flag=True,
     help="Search for the suggested query (diacritics restored, typos fixed) instead.",
 )
+@click.option("--facets", is_flag=True, help="Count all the matches by year, site and category.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
 def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort,
-           use_suggestion, as_json, as_jsonl) -> None:  # fmt: skip
+           use_suggestion, facets, as_json, as_jsonl) -> None:  # fmt: skip
     """Search the index for QUERY (built from the seeds first if missing).
 
     \b
@@ -139,6 +146,8 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
     """
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl: choose one")
+    if facets and as_jsonl:
+        raise click.UsageError("--facets is not for --jsonl (a line per hit): use --json")
     text = " ".join(query)
     options = dict(
         limit=limit,
@@ -149,6 +158,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         category=category,
         sort=sort,
         use_suggestion=use_suggestion,
+        facets=facets,
     )
     try:
         searcher = Searcher(index_dir)
@@ -293,6 +303,22 @@ def _print_result(result: SearchResult) -> None:
         click.echo("    " + _marked(hit.snippet, hit.highlights))
         if hit.url:
             click.secho("    " + hit.url, fg="blue")
+    if result.facets is not None:
+        _print_facets(result.facets)
+
+
+def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
+    """One line per facet: its most frequent values and their counts."""
+    click.echo()
+    names = {"year": "undated", "site": "no site", "category": "no category"}
+    for facet, counts in facets.items():
+        shown = [
+            f"{c.value if c.value is not None else names[facet]} {click.style(str(c.count), bold=True)}"
+            for c in counts[:FACETS_SHOWN]
+        ]
+        if len(counts) > FACETS_SHOWN:
+            shown.append(f"+{len(counts) - FACETS_SHOWN} more")
+        click.echo(click.style(f"{facet:<9}", dim=True) + (" · ".join(shown) or "–"))
 
 
 def _marked(text: str, spans: list[tuple[int, int]], bold: bool = False) -> str:
@@ -323,6 +349,9 @@ def _result_json(result: SearchResult) -> dict:
         "relaxed": result.relaxed,
         "suggestions": result.suggestions,
         "instead_of": result.instead_of,
+        "facets": None if result.facets is None else {
+            facet: [asdict(count) for count in counts] for facet, counts in result.facets.items()
+        },
         "hits": hits,
     }
 

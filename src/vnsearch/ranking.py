@@ -10,7 +10,7 @@ scored with the same BM25 formula as :class:`vnsearch.searching.Weighting`,
 and combined column by column, one column per article.
 
 Other queries (phrases, wildcards, ranges, other fields) are left to Whoosh:
-:meth:`Ranker.top` returns None for them.
+:meth:`Ranker.matches` returns None for them.
 """
 
 from __future__ import annotations
@@ -61,10 +61,10 @@ class Ranker:
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
 
-    def top(
-        self, q: wq.Query, limit: int, allowed: np.ndarray | None = None
-    ) -> tuple[int, list[tuple[float, int]]] | None:
-        """``(total matches, [(score, docnum)] best first)``, or None if ``q`` is not for us.
+    def matches(
+        self, q: wq.Query, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The mask of live articles matching ``q`` and their scores, or None if ``q`` is not for us.
 
         ``allowed`` is a mask of the articles a filter lets through.
         """
@@ -75,13 +75,18 @@ class Ranker:
         mask = mask & self._live
         if allowed is not None:
             mask &= allowed
+        return mask, scores
+
+    @staticmethod
+    def best(mask: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, int]]:
+        """``[(score, docnum)]`` of the ``limit`` best articles in ``mask``, best first."""
         docnums = np.flatnonzero(mask)
         picked = scores[docnums]
         if len(docnums) > limit:
-            best = np.argpartition(-picked, limit - 1)[:limit]
-            docnums, picked = docnums[best], picked[best]
+            top = np.argpartition(-picked, limit - 1)[:limit]
+            docnums, picked = docnums[top], picked[top]
         order = np.lexsort((docnums, -picked))  # by score, then by docnum as Whoosh
-        return int(mask.sum()), [(float(picked[i]), int(docnums[i])) for i in order]
+        return [(float(picked[i]), int(docnums[i])) for i in order]
 
     def occurrences(self, fieldname: str, text: str, docnums: list[int]) -> dict[int, tuple[set[int], float]]:
         """Positions and score of a term in each of ``docnums`` that has it.
@@ -103,10 +108,10 @@ class Ranker:
         }
 
     def mask(self, docnums) -> np.ndarray:
-        """A mask with ``docnums`` set (for filters)."""
+        """A mask of the live articles among ``docnums`` (for filters)."""
         out = np.zeros(self._n, dtype=bool)
         out[np.fromiter(docnums, dtype=np.int64)] = True
-        return out
+        return out & self._live
 
     # -- evaluation ------------------------------------------------------------
 

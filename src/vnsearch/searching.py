@@ -16,9 +16,10 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import collectors, scoring, sorting
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from . import storage
@@ -28,6 +29,9 @@ from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
 from .snippets import make_snippet
 from .suggest import suggest
 from .text import fold, has_diacritics
+
+if TYPE_CHECKING:  # numpy is imported by searches only, not by `import vnsearch`
+    from .facets import FacetCount
 
 __all__ = ["Hit", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
 
@@ -102,7 +106,8 @@ class SearchResult:
     looked up, for marking them in other text (see ``snippets.match_spans``).
     ``suggestions`` are likely meant queries, best first ("did you mean":
     diacritics restored, typos corrected); ``instead_of`` is the query as
-    typed when these are the hits of its first suggestion.
+    typed when these are the hits of its first suggestion.  ``facets``
+    (when asked for) count all the matches by year, site and category.
     """
 
     query: str
@@ -112,6 +117,7 @@ class SearchResult:
     terms: frozenset[str] = field(default_factory=frozenset)
     suggestions: list[str] = field(default_factory=list)
     instead_of: str | None = None
+    facets: dict[str, list[FacetCount]] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ class Searcher:
         self._generation = storage.read_pointer(self.index_dir).name
         index = storage.open_index(self.index_dir)
         self._searcher = index.searcher(weighting=Weighting(B=BM25_B, K1=BM25_K1))
-        self._ranker = None
+        self._ranker = self._facets = None
 
     def _refresh(self) -> None:
         """See the latest commit, or the new index after a rebuild."""
@@ -148,15 +154,23 @@ class Searcher:
         else:
             searcher = self._searcher.refresh()
             if searcher is not self._searcher:
-                self._searcher, self._ranker = searcher, None
+                self._searcher, self._ranker, self._facets = searcher, None, None
 
-    def _rank(self, q: wq.Query, depth: int, filter: wq.Query | None):
-        """``(total, [(score, docnum)])`` from :mod:`vnsearch.ranking`, or None."""
-        ranker = self._get_ranker()
-        allowed = None
-        if filter is not None:
-            allowed = ranker.mask(self._searcher.docs_for_query(filter))
-        return ranker.top(q, depth, allowed)
+    def _rank(self, q: wq.Query, filter: wq.Query | None):
+        """``(match mask, scores)`` from :mod:`vnsearch.ranking`, or None if it leaves ``q`` to Whoosh."""
+        return self._get_ranker().matches(q, self._allowed(filter))
+
+    def _match_mask(self, q: wq.Query, filter: wq.Query | None):
+        """The articles matching ``q`` as a mask, found by Whoosh."""
+        mask = self._get_ranker().mask(self._searcher.docs_for_query(q))
+        allowed = self._allowed(filter)
+        return mask if allowed is None else mask & allowed
+
+    def _allowed(self, filter: wq.Query | None):
+        """The mask of articles ``filter`` lets through (None: all)."""
+        if filter is None:
+            return None
+        return self._get_ranker().mask(self._searcher.docs_for_query(filter))
 
     def _get_ranker(self):
         """The array scorer of the open searcher (made on first use)."""
@@ -170,6 +184,14 @@ class Searcher:
 
     def _vocabulary(self) -> "_Vocabulary":
         return _Vocabulary(self._searcher.reader())
+
+    def _get_facets(self):
+        """The facet counter of the open searcher (made on first use)."""
+        if self._facets is None:
+            from .facets import FacetCounter  # numpy: imported by searches only
+
+            self._facets = FacetCounter(self._searcher.reader())
+        return self._facets
 
     def __enter__(self) -> "Searcher":
         return self
@@ -193,6 +215,7 @@ class Searcher:
         category: str | None = None,
         sort: str = "relevance",
         use_suggestion: bool = False,
+        facets: bool = False,
     ) -> SearchResult:
         """Rank the articles matching ``query``; see the module doc for syntax.
 
@@ -200,6 +223,7 @@ class Searcher:
         in natural language).  When all-words finds nothing, the result holds
         the any-words hits with ``relaxed=True``.  ``use_suggestion`` searches
         for the first suggestion instead of the query, if there is one.
+        ``facets`` counts all the matches by year, site and category.
         """
         if limit < 1:
             raise QueryError("--limit must be at least 1")
@@ -208,26 +232,26 @@ class Searcher:
         if since and until and since > until:
             raise QueryError("--since is after --until: nothing can match")
         self._refresh()
-        options = (limit, any_terms, since, until, site, category, sort)
+        options = _Options(limit, any_terms, _filter(since, until, site, category), sort, facets)
         if not use_suggestion:
-            result = self._search(query, *options)  # first: a query that cannot run raises
+            result = self._search(query, options)  # first: a query that cannot run raises
             return replace(result, suggestions=suggest(query, self._vocabulary()))
         suggestions = suggest(query, self._vocabulary())
         if not suggestions:
-            return self._search(query, *options)
-        result = self._search(suggestions[0], *options)
+            return self._search(query, options)
+        result = self._search(suggestions[0], options)
         return replace(result, suggestions=suggestions, instead_of=query)
 
-    def _search(self, query, limit, any_terms, since, until, site, category, sort) -> SearchResult:
+    def _search(self, query: str, options: "_Options") -> SearchResult:
         """The hits of one query, relaxed to any of its words if it has none."""
-        strict = self._parse(query, any_terms)
-        result = self._run(query, strict, limit, since, until, site, category, sort)
-        if result.total == 0 and not any_terms:
+        strict = self._parse(query, options.any_terms)
+        result = self._run(query, strict, options)
+        if result.total == 0 and not options.any_terms:
             loose = self._parse(query, True)
             if loose != strict:
-                relaxed = self._run(query, loose, limit, since, until, site, category, sort)
+                relaxed = self._run(query, loose, options)
                 if relaxed.total:
-                    result = SearchResult(query, relaxed.total, relaxed.hits, True, relaxed.terms)
+                    result = replace(relaxed, relaxed=True)
         return result
 
     def article(self, id: str) -> Article:
@@ -276,37 +300,43 @@ class Searcher:
         boosts = _compound_terms(_positive_words(parsed))
         return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
-    def _run(self, text, q, limit, since, until, site, category, sort) -> SearchResult:
+    def _run(self, text: str, q: wq.Query, options: "_Options") -> SearchResult:
         """Execute a parsed query and build the hits."""
-        filters = []
-        if since or until:
-            filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
-        if site:
-            filters.append(wq.Term("site", _site(site)))
-        if category:
-            filters.append(wq.Term("category", category.strip().strip("/")))
-        by_date = sort == "date"
+        by_date = options.sort == "date"
         terms = _highlight_terms(q, self._searcher.reader())
-        depth = limit if by_date else max(limit, RERANK_DEPTH)
-        filter = wq.And(filters) if filters else None
+        depth = options.limit if by_date else max(options.limit, RERANK_DEPTH)
         try:
-            found = None if by_date else self._rank(q, depth, filter)
-            if found is None:  # a query vnsearch.ranking leaves to Whoosh
-                results = self._searcher.search(
-                    q,
-                    limit=depth,
-                    filter=filter,
-                    sortedby=sorting.FieldFacet("day", reverse=True) if by_date else None,
-                    optimize=False,  # count every match while scoring, not in a second pass
-                )
-                found = len(results), [(hit.score or 0.0, hit.docnum) for hit in results]
-            total, top = found
+            matches = None if by_date else self._rank(q, options.filter)
+            if matches is not None:
+                mask, scores = matches
+                total, top = int(mask.sum()), self._get_ranker().best(mask, scores, depth)
+            else:  # a query vnsearch.ranking leaves to Whoosh
+                results = self._whoosh_search(q, depth, options.filter, by_date)
+                total, top = len(results), [(hit.score or 0.0, hit.docnum) for hit in results]
+                mask = self._match_mask(q, options.filter) if options.facets else None
             if not by_date:
                 top = self._with_phrase_boosts(top, _positive_words(_base(q)))
         except Exception as exc:  # e.g. a wildcard expanding to too many terms
             raise QueryError(f"cannot run the query: {exc}") from None
-        hits = [self._hit(docnum, score, terms) for score, docnum in top[:limit]]
-        return SearchResult(text, total, hits, False, terms)
+        hits = [self._hit(docnum, score, terms) for score, docnum in top[: options.limit]]
+        facets = self._get_facets().count(mask) if options.facets else None
+        return SearchResult(text, total, hits, False, terms, facets=facets)
+
+    def _whoosh_search(self, q: wq.Query, limit: int, filter: wq.Query | None, by_date: bool):
+        """Whoosh's results for ``q``, counting every match."""
+        if by_date:
+            collector = self._searcher.collector(
+                limit=limit, sortedby=sorting.FieldFacet("day", reverse=True)
+            )
+        else:
+            # Whoosh's default collector skips what cannot reach the top
+            # ``limit`` (blocks, and branches such as a title-only match), and
+            # then undercounts the total: 186 of 591 matches for a phrase.
+            collector = collectors.TopCollector(limit, usequality=False, replace=0)
+        if filter is not None:
+            collector = collectors.FilterCollector(collector, filter)
+        self._searcher.search_with_collector(q, collector)
+        return collector.results()
 
     def _with_phrase_boosts(
         self, top: list[tuple[float, int]], words: list[str]
@@ -340,6 +370,31 @@ class Searcher:
             snippet=snippet.text,
             highlights=snippet.highlights,
         )
+
+
+@dataclass(frozen=True)
+class _Options:
+    """How to run a query, as ``Searcher.search`` was asked."""
+
+    limit: int
+    any_terms: bool
+    filter: wq.Query | None
+    sort: str
+    facets: bool
+
+
+def _filter(
+    since: dt.date | None, until: dt.date | None, site: str | None, category: str | None
+) -> wq.Query | None:
+    """The query that lets through articles of those dates, site and category."""
+    filters = []
+    if since or until:
+        filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
+    if site:
+        filters.append(wq.Term("site", _site(site)))
+    if category:
+        filters.append(wq.Term("category", category.strip().strip("/")))
+    return wq.And(filters) if filters else None
 
 
 class _Vocabulary:
