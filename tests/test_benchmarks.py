@@ -50,3 +50,13 @@ def test_segmentation_benchmark_finds_pyvis_words_on_a_few_articles(tmp_path):
     assert "| articles compared | 20 | 20 |" in out
     assert "vnsearch ÷ pyvi" in out
     assert (tmp_path / "segmentation-latest.md").is_file()
+
+
+@pytest.mark.skipif(not (DATA / "vicov19qa").is_dir(), reason="shared ViCoV19QA data not present")
+def test_suggestions_benchmark_restores_most_words():
+    out = run("suggestions.py", "--split", "val", "--limit", "20")
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "words right" not in line]
+    names = [r.split("|")[1].strip() for r in rows]
+    assert names == ["vnsearch", "most frequent form (no context)", "pyvi ViDiac"]
+    words_right = [float(r.split("|")[2]) for r in rows]
+    assert words_right[0] >= 0.7 and words_right[0] >= words_right[2]

@@ -75,6 +75,12 @@ def test_query_syntax_is_kept_around_the_words(seeds) -> None:
     # names and codes are not words; a wildcard is left as typed
     assert seeds.search("site:baocaobang.vn dan so").suggestions[0] == "site:baocaobang.vn dân số"
     assert seeds.search("dan* so").suggestions[0] == "dan* số"
+    assert seeds.search("dan so?").suggestions[0] == "dân số?"  # a question, not a wildcard
+
+
+def test_suggest_alone(seeds) -> None:
+    assert seeds.suggest("ke hoach hoa gia dinh") == ["kế hoạch hóa gia đình"]
+    assert seeds.suggest("kế hoạch") == []
 
 
 def test_a_typo_is_fixed_from_the_index_words(seeds) -> None:

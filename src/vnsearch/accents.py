@@ -34,7 +34,7 @@ FORMS_PER_WORD = 4
 BEAM = 16
 #: A compound's count is smoothed by this much, so that one article does not
 #: rule out every other reading.
-SMOOTHING = 0.5
+SMOOTHING = 0.1
 
 
 @dataclass(frozen=True)

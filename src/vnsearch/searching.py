@@ -182,9 +182,6 @@ class Searcher:
             self._ranker = Ranker(searcher, idf, B=BM25_B, K1=BM25_K1)
         return self._ranker
 
-    def _vocabulary(self) -> "_Vocabulary":
-        return _Vocabulary(self._searcher.reader())
-
     def _get_facets(self):
         """The facet counter of the open searcher (made on first use)."""
         if self._facets is None:
@@ -231,12 +228,12 @@ class Searcher:
             raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
         if since and until and since > until:
             raise QueryError("--since is after --until: nothing can match")
-        self._refresh()
         options = _Options(limit, any_terms, _filter(since, until, site, category), sort, facets)
         if not use_suggestion:
+            self._refresh()
             result = self._search(query, options)  # first: a query that cannot run raises
-            return replace(result, suggestions=suggest(query, self._vocabulary()))
-        suggestions = suggest(query, self._vocabulary())
+            return replace(result, suggestions=self.suggest(query))
+        suggestions = self.suggest(query)
         if not suggestions:
             return self._search(query, options)
         result = self._search(suggestions[0], options)
@@ -253,6 +250,11 @@ class Searcher:
                 if relaxed.total:
                     result = replace(relaxed, relaxed=True)
         return result
+
+    def suggest(self, query: str) -> list[str]:
+        """Likely meant queries, best first: diacritics restored, typos fixed (see ``SearchResult``)."""
+        self._refresh()
+        return suggest(query, _Vocabulary(self._searcher.reader()))
 
     def article(self, id: str) -> Article:
         """The stored article with this id (``KeyError`` if there is none)."""

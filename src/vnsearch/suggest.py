@@ -34,7 +34,8 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _TOKEN = re.compile(
     r"(?P<verbatim>\b(?:%s):(?:\"[^\"]*\"?|\S*))"
     r"|(?P<field>\b\w+:)"
-    r"|(?P<wild>[\w*?]*[*?][\w*?]*)"
+    # a "?" ending a word before a space is a question mark, as the query layer reads it
+    r"|(?P<wild>[\w*?]*(?:\*|\?(?!\s|$))[\w*?]*)"
     r"|(?P<word>\w+)" % "|".join(_VERBATIM_FIELDS)
 )
 # What may separate two words that are read together: spaces and quotes.
