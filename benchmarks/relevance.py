@@ -166,13 +166,19 @@ def table(rows, split: str, n_questions: int, n_docs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def question_parser(doc: str) -> argparse.ArgumentParser:
+    """Command-line options of a benchmark asking UIT-ViCoV19QA's questions."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of the CSV files")
     parser.add_argument("--split", choices=SPLITS, default="test", help="questions to ask")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = question_parser(__doc__)
     parser.add_argument("--limit", type=int, default=None,
                         help="only N questions, against their answers and 10×N others (smoke tests)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     docs, questions = load(args.data, args.split)
     if args.limit:  # a quick run: a few questions against a small corpus holding their answers

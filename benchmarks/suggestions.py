@@ -24,7 +24,6 @@ Deterministic: the same command gives the same numbers.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import platform
@@ -40,13 +39,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from relevance import DEFAULT_DATA, SPLITS, VnsearchSystem, load  # noqa: E402
+from relevance import VnsearchSystem, load, question_parser  # noqa: E402
 
 from vnsearch import storage  # noqa: E402
 from vnsearch.accents import readings  # noqa: E402
 from vnsearch.text import fold, normalize_word  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 _WORD = re.compile(r"\w+")
 
 
@@ -150,11 +148,8 @@ def table(rows: list[tuple[str, Score, Score]], split: str, n: int, n_docs: int)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of the CSV files")
-    parser.add_argument("--split", choices=SPLITS, default="test", help="questions to ask")
+    parser = question_parser(__doc__)
     parser.add_argument("--limit", type=int, default=None, help="only N questions (smoke tests)")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     docs, questions = load(args.data, args.split)
     meant = [q.text for q in questions[: args.limit]]
