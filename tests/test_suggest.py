@@ -67,6 +67,8 @@ def test_a_query_typed_right_gets_no_suggestion(seeds) -> None:
 def test_case_is_kept(seeds) -> None:
     assert seeds.search("Dan So").suggestions[0] == "Dân Số"
     assert seeds.search("DAN SO").suggestions[0] == "DÂN SỐ"
+    # words left alone are left exactly as typed
+    assert seeds.search("COVID dan so sức Khoẻ").suggestions[0] == "COVID dân số sức Khoẻ"
 
 
 def test_query_syntax_is_kept_around_the_words(seeds) -> None:

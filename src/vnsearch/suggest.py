@@ -101,8 +101,9 @@ def _rewrite(query: str, runs: list[list[re.Match]], option: list[tuple[str, ...
     out, pos = [], 0
     for run, words in zip(runs, option):
         for m, word in zip(run, words):
+            typed = m.group()
             out.append(query[pos : m.start()])
-            out.append(_same_case(m.group(), word))
+            out.append(typed if word == normalize_word(typed) else _same_case(typed, word))
             pos = m.end()
     out.append(query[pos:])
     return "".join(out)
