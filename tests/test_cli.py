@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from click.testing import CliRunner, Result
 
 import vnsearch.indexing
-from conftest import SEED_IDS, write_article
+from conftest import SEED_IDS, needs_vntc, write_article
 from vnsearch import storage, update_index
 from vnsearch.cli import main
 from vnsearch.text import fold
@@ -316,6 +316,15 @@ def test_facets_print_a_line_per_facet(runner, env) -> None:
     assert year.startswith("year") and "2024 2" in year and "undated" in year
     assert site.startswith("site") and "baocaobang.vn 1" in site
     assert category.startswith("category") and "no category 4" in category
+
+
+@needs_vntc
+def test_facets_on_a_terminal_show_six_values_then_those_without_one(runner, vntc_index: Path) -> None:
+    result = run(runner, ["search", "--facets", "--index", str(vntc_index), "dân"])
+    year, site, category = result.stdout.splitlines()[-3:]
+    assert re.fullmatch(r"year +(\d{4} \d+ · ){1,6}(\+\d+ more · )?undated \d+", year)
+    assert re.fullmatch(r"site +no site \d+", site)  # VNTC has no source lines
+    assert re.fullmatch(r"category +([^·]+ \d+ · ){6}\+4 more( · no category \d+)?", category)
 
 
 def test_facets_in_json(runner, env) -> None:

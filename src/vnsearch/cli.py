@@ -308,16 +308,15 @@ def _print_result(result: SearchResult) -> None:
 
 
 def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
-    """One line per facet: its most frequent values and their counts."""
+    """One line per facet: its most frequent values, then the count of articles without one."""
     click.echo()
-    names = {"year": "undated", "site": "no site", "category": "no category"}
+    missing = {"year": "undated", "site": "no site", "category": "no category"}
     for facet, counts in facets.items():
-        shown = [
-            f"{c.value if c.value is not None else names[facet]} {click.style(str(c.count), bold=True)}"
-            for c in counts[:FACETS_SHOWN]
-        ]
-        if len(counts) > FACETS_SHOWN:
-            shown.append(f"+{len(counts) - FACETS_SHOWN} more")
+        known = [c for c in counts if c.value is not None]
+        shown = [f"{c.value} {click.style(str(c.count), bold=True)}" for c in known[:FACETS_SHOWN]]
+        if len(known) > FACETS_SHOWN:
+            shown.append(f"+{len(known) - FACETS_SHOWN} more")
+        shown += [f"{missing[facet]} {click.style(str(c.count), bold=True)}" for c in counts if c.value is None]
         click.echo(click.style(f"{facet:<9}", dim=True) + (" · ".join(shown) or "–"))
 
 
