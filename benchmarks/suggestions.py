@@ -5,7 +5,9 @@ UIT-ViCoV19QA (../shared/data/vicov19qa): vnsearch indexes every answer
 stripped as many people type it, is a query whose right suggestion is the
 question as written.  Two more runs ask three-word pieces of the questions
 (as short as most searches), and the questions with one typo (a letter
-dropped, doubled, swapped with the next or replaced) in one of their words.
+dropped, doubled, swapped with the next or replaced) in one of their words,
+never the first letter: vnsearch does not look for typos there, so its typo
+figures are for typos after it.
 
 Systems, all given the same stripped questions:
 

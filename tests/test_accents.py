@@ -64,6 +64,15 @@ def test_a_compound_outweighs_each_word_on_its_own() -> None:
     assert best("so", frequency) == "sở"
 
 
+def test_a_compound_of_three_words_counts_too() -> None:
+    # "mình" and "chỉ" are commoner on their own; the index knows "hồ_chí_minh"
+    counts = {"ho": 50, "hồ": 20, "họ": 30, "chi": 90, "chỉ": 50, "chí": 40,
+              "minh": 80, "mình": 60, "ho_chi_minh": 20, "hồ_chí_minh": 20}  # fmt: skip
+    frequency = lambda term: counts.get(term, 0)  # noqa: E731
+    assert best("ho chi minh", frequency) == "hồ chí minh"
+    assert best("chi minh", frequency) == "chỉ mình"
+
+
 def test_likelihoods_rank_readings_and_add_up_to_at_most_one() -> None:
     found = readings(["ban"], index_frequency(TEXT + " Bàn bạc. Cái bàn. Bản tin."))
     likelihoods = [r.likelihood for r in found]

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import needs_vntc, write_article
 from vnsearch import Searcher, update_index
-from vnsearch.facets import FACETS
+from vnsearch.searching import FACETS
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,14 @@ def test_no_facets_unless_asked(built_index: Path) -> None:
     with Searcher(built_index) as searcher:
         assert searcher.search("dân số").facets is None
         assert searcher.search("xyzzy", facets=True).facets == {f: [] for f in FACETS}
+
+
+def test_facets_of_an_empty_index(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    update_index(tmp_path / "seeds", tmp_path / "index")
+    with Searcher(tmp_path / "index") as searcher:
+        result = searcher.search("dân số", facets=True)
+    assert result.total == 0 and result.facets == {f: [] for f in FACETS}
 
 
 @needs_vntc

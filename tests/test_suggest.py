@@ -1,14 +1,16 @@
 """“Did you mean”: restored diacritics and typo fixes, learned from the index."""
 
 import re
+import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import needs_vntc
-from vnsearch import Searcher
+from conftest import needs_vntc, write_article
+from vnsearch import Searcher, update_index
 from vnsearch.text import fold
 
 
@@ -85,6 +87,40 @@ def test_suggest_alone(seeds) -> None:
     assert seeds.suggest("kế hoạch") == []
 
 
+def test_names_ranges_and_addresses_are_kept(seeds) -> None:
+    assert seeds.suggest('author:"tran loc" dan so') == ['author:"tran loc" dân số']
+    assert seeds.suggest("date:[2024 TO 2025] dan so") == ["date:[2024 TO 2025] dân số"]
+    assert seeds.suggest("dan so [2024 to 2025]") == ["dân số [2024 to 2025]"]
+    assert seeds.suggest("baocaobang.vn/hoi-nghi dan so") == ["baocaobang.vn/hoi-nghi dân số"]
+    assert seeds.suggest("TP.HCM dan so") == ["TP.HCM dân số"]
+
+
+def test_decomposed_unicode_is_the_same_query(seeds) -> None:
+    nfd = unicodedata.normalize("NFD", "dân số")
+    assert seeds.search(nfd).suggestions == []
+    assert seeds.suggest(unicodedata.normalize("NFD", "sức khoẻ sinh san")) == ["sức khoẻ sinh sản"]
+
+
+def test_a_long_run_of_words_is_no_trouble(seeds) -> None:
+    assert seeds.suggest("dan " * 700)[0].startswith("dân dân")
+
+
+def test_suggestions_can_be_turned_off(seeds) -> None:
+    assert seeds.search("dan so", suggestions=False).suggestions == []
+
+
+def test_words_only_deleted_articles_had_are_not_suggested(tmp_path, pristine_seeds) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(pristine_seeds, seeds)
+    write_article(seeds, "gone", "Quyxdeptrai", "Quyxdeptrai đẹp trai.")
+    update_index(seeds, tmp_path / "index")
+    (seeds / "gone.txt").unlink()
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as searcher:
+        assert searcher.suggest("quyxdeptra") == []
+        assert searcher.suggest("quyxdeptrai") == []
+
+
 def test_a_typo_is_fixed_from_the_index_words(seeds) -> None:
     assert seeds.search("nguoii dan").suggestions[0] == "người dân"  # unaccented typo
     assert seeds.search("ngưoi dân").suggestions[0] == "người dân"  # accented typo
@@ -108,6 +144,8 @@ def test_nothing_near_means_no_suggestion(seeds) -> None:
         ("thi truong chung khoan", "thị trường chứng khoán"),
         ("may tinh", "máy tính"),
         ("benhh vien", "bệnh viện"),  # typo, then diacritics
+        ("giao ducc", "giáo dục"),  # the typo fix that makes a compound with its neighbour
+        ("bóng đáa", "bóng đá"),
     ],
 )
 def test_suggestions_on_news_articles(vntc, typed, meant) -> None:

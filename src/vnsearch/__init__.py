@@ -20,13 +20,14 @@ from .errors import (
     VnsearchError,
 )
 from .indexing import IndexReport, Skipped, build_index, update_index
-from .searching import Hit, IndexStats, Searcher, SearchResult, parse_date, search
+from .searching import FacetCount, Hit, IndexStats, Searcher, SearchResult, parse_date, search
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Article",
     "ArticleError",
+    "FacetCount",
     "Hit",
     "IndexLockedError",
     "IndexNotFoundError",

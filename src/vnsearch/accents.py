@@ -2,10 +2,10 @@
 
 ``dan so`` could be ``dân số``, ``dần sổ``, ``đan sợ``…  Every accented form
 of an unaccented syllable can be spelled out (a few vowel letters times six
-tones), so the likely ones are the forms the index holds most often.  Two
-neighbouring words are read together when the index knows them as a compound
-word (``dân_số``): the reading that makes the compound wins over one that
-picks each word's most frequent form on its own.
+tones), so the likely ones are the forms the index holds most often.
+Neighbouring words are read together when the index knows them as one
+compound word (``dân_số``, ``hồ_chí_minh``): the reading that makes the
+compound wins over one that picks each word's most frequent form on its own.
 
 Only counts the index already has are needed: no model, no vocabulary scan.
 """
@@ -17,23 +17,23 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .text import fold, has_diacritics, normalize_word
+from .text import TONE_MARKS, VOWELS, fold, has_diacritics, normalize_word
 
 __all__ = ["Reading", "accented_forms", "readings"]
 
 #: ``frequency(term)``: how many times the index has a syllable or compound.
-Frequency = Callable[[str], int]
+Frequency = Callable[[str], float]
 
 _VARIANTS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư"}
-_TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
-_VOWELS = set("aăâeêioôơuưy")
 _MAX_BASES = 400
 #: Forms of each word carried into the search for the best reading.
 FORMS_PER_WORD = 4
 #: Readings kept while moving from word to word.
 BEAM = 16
+#: Longest compound words looked up, in syllables (pyvi's are mostly 2–3).
+COMPOUND_SIZES = (2, 3)
 #: A compound's count is smoothed by this much, so that one article does not
-#: rule out every other reading.
+#: rule out every other reading (tuned on val questions, benchmarks/suggestions.py).
 SMOOTHING = 0.1
 
 
@@ -59,11 +59,11 @@ def accented_forms(word: str) -> list[str]:
     forms = []
     for spelled in itertools.islice(itertools.product(*letters), _MAX_BASES):
         base = "".join(spelled)
-        first_vowel = next((i for i, ch in enumerate(base) if ch in _VOWELS), None)
+        first_vowel = next((i for i, ch in enumerate(base) if ch in VOWELS), None)
         if first_vowel is None:
             forms.append(base)
             continue
-        for tone in _TONES:
+        for tone in ("", *TONE_MARKS):
             marked = base[: first_vowel + 1] + tone + base[first_vowel + 1 :]
             forms.append(normalize_word(marked))
     return list(dict.fromkeys(forms))
@@ -73,26 +73,37 @@ def readings(words: Sequence[str], frequency: Frequency) -> list[Reading]:
     """The likely accented readings of ``words`` (lowercase), most likely first.
 
     Words typed with diacritics, and words the index has in no form, are
-    kept as they are.  A reading's likelihood is each word's share of its
-    forms in the index, times, for neighbours that the index knows as a
-    compound, the chosen compound's share of that compound's forms.
+    kept as they are.  A reading's likelihood is
+    each word's share of its forms in the index, times, for neighbours that
+    the index knows as a compound, the chosen compound's share of that
+    compound's forms.
     """
     options = [_forms(word, frequency) for word in words]
+    compounds = [
+        (i, size, _compound_shares([[f for f, _ in o] for o in options[i - size + 1 : i + 1]], frequency))
+        for i in range(len(options))
+        for size in COMPOUND_SIZES
+        if i - size + 1 >= 0
+    ]
+    ending_at: dict[int, list[tuple[int, dict]]] = {}
+    for i, size, shares in compounds:
+        if shares:
+            ending_at.setdefault(i, []).append((size, shares))
     beam: list[tuple[float, tuple[str, ...]]] = [(0.0, ())]
     for i, forms in enumerate(options):
-        pairs = None
-        if i:
-            pairs = _PairCounts([f for f, _ in options[i - 1]], [f for f, _ in forms], frequency)
         extended = []
         for score, chosen in beam:
             for form, share in forms:
+                reading = chosen + (form,)
                 step = math.log(share)
-                if pairs is not None:
-                    step += pairs.log_share(chosen[-1], form)
-                extended.append((score + step, chosen + (form,)))
+                for size, shares in ending_at.get(i, ()):
+                    step += shares[reading[-size:]]
+                extended.append((score + step, reading))
         beam = sorted(extended, key=lambda sc: -sc[0])[:BEAM]
-    total = sum(math.exp(score) for score, _ in beam)
-    return [Reading(chosen, math.exp(score) / total) for score, chosen in beam]
+    best = beam[0][0]
+    weights = [math.exp(score - best) for score, _ in beam]  # relative to the best: no underflow
+    total = sum(weights)
+    return [Reading(chosen, w / total) for w, (_, chosen) in zip(weights, beam)]
 
 
 def _forms(word: str, frequency: Frequency) -> list[tuple[str, float]]:
@@ -104,36 +115,41 @@ def _forms(word: str, frequency: Frequency) -> list[tuple[str, float]]:
     """
     if has_diacritics(word) or not word.isalpha():
         return [(word, 1.0)]
-    counted = [(frequency(form), form) for form in accented_forms(word) if form != word]
-    counted = [(n, form) for n, form in counted if n > 0]
-    accented = sum(n for n, _ in counted)
-    counted.append(((frequency(word) - accented) / 2, word))
-    counted = [(n, form) for n, form in counted if n > 0]
-    total = sum(n for n, _ in counted)
+    counted = {form: frequency(form) for form in accented_forms(word) if form != word}
+    counted[word] = (frequency(word) - sum(counted.values())) / 2
+    counted = {form: n for form, n in counted.items() if n > 0}
+    total = sum(counted.values())
     if not total:
         return [(word, 1.0)]
-    ranked = sorted(counted, key=lambda nf: -nf[0])[:FORMS_PER_WORD]
-    return [(form, n / total) for n, form in ranked]
+    ranked = sorted(counted.items(), key=lambda fn: -fn[1])[:FORMS_PER_WORD]
+    return [(form, n / total) for form, n in ranked]
 
 
-class _PairCounts:
-    """How often the index has each reading of two neighbouring words as a compound."""
+def _compound_shares(options: list[list[str]], frequency: Frequency) -> dict[tuple[str, ...], float]:
+    """For neighbouring words' forms, the log share of each reading among a compound's forms.
 
-    def __init__(self, first: list[str], second: list[str], frequency: Frequency):
-        self._folded = frequency(f"{fold(first[0])}_{fold(second[0])}")
-        self._counts: dict[tuple[str, str], float] = {}
-        if not self._folded:
-            return
-        for a, b in itertools.product(first, second):
-            if has_diacritics(a) or has_diacritics(b):
-                self._counts[a, b] = frequency(f"{a}_{b}")
-        # the unaccented compound is what the folded term counts besides (twice)
-        plain = (self._folded - sum(self._counts.values())) / 2
-        for a, b in itertools.product(first, second):
-            self._counts.setdefault((a, b), max(plain, 0.0))
-
-    def log_share(self, a: str, b: str) -> float:
-        """Log of the share of ``a_b`` among the compound's forms (0 if none is known)."""
-        if not self._folded:
-            return 0.0
-        return math.log((self._counts[a, b] + SMOOTHING) / (self._folded + SMOOTHING))
+    Empty when the index has no compound of these words in any form.  A
+    reading of the words that is not the compound the index knows gets the
+    smoothed share of an unseen one.
+    """
+    combos = list(itertools.product(*options))
+    folded = {combo: "_".join(fold(w) for w in combo) for combo in combos}
+    totals = {key: frequency(key) for key in set(folded.values())}
+    if not any(totals.values()):
+        return {}
+    counts = {
+        combo: frequency("_".join(combo))
+        for combo in combos
+        if totals[folded[combo]] and any(has_diacritics(w) for w in combo)
+    }
+    for combo in combos:  # the unaccented compound: what the folded term counts besides, twice
+        if combo not in counts:
+            key = folded[combo]
+            accented = sum(n for c, n in counts.items() if folded[c] == key)
+            counts[combo] = max((totals[key] - accented) / 2, 0.0)
+    return {
+        combo: math.log((counts[combo] + SMOOTHING) / (totals[folded[combo]] + SMOOTHING))
+        if totals[folded[combo]]
+        else 0.0
+        for combo in combos
+    }

@@ -11,16 +11,12 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from .errors import IndexNotFoundError, VnsearchError
 from .indexing import IndexReport, default_jobs, update_index
-from .searching import SORTS, Searcher, SearchResult, parse_date
-
-if TYPE_CHECKING:
-    from .facets import FacetCount
+from .searching import SORTS, FacetCount, Searcher, SearchResult, parse_date
 from .snippets import match_spans
 
 EXIT_ERROR = 2

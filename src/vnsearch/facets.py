@@ -9,22 +9,11 @@ no stored article is read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-__all__ = ["FACETS", "FacetCount", "FacetCounter"]
+from .searching import FACETS, FacetCount
 
-#: The facets counted, in the order they are shown.
-FACETS = ("year", "site", "category")
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    """How many matching articles have this value (None: undated, no site…)."""
-
-    value: str | None
-    count: int
+__all__ = ["FacetCounter"]
 
 
 class FacetCounter:
@@ -62,6 +51,8 @@ class FacetCounter:
 
     def _years(self) -> tuple[np.ndarray, list[str]]:
         """Years from the ``day`` sort column (a date's ordinal, 0 when undated)."""
+        if not self._n:  # an empty index has no columns
+            return np.zeros(0, dtype=np.int64), []
         days = np.fromiter(self._reader.column_reader("day"), dtype=np.int64, count=self._n)
         dated = days > 0
         years = np.zeros(self._n, dtype=np.int64)

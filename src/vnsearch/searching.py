@@ -16,7 +16,6 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 from whoosh import collectors, scoring, sorting
@@ -30,12 +29,12 @@ from .snippets import make_snippet
 from .suggest import suggest
 from .text import fold, has_diacritics
 
-if TYPE_CHECKING:  # numpy is imported by searches only, not by `import vnsearch`
-    from .facets import FacetCount
 
-__all__ = ["Hit", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
+__all__ = ["Hit", "FacetCount", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
 
 SORTS = ("relevance", "date")
+#: What ``facets=True`` counts the matches by, in this order.
+FACETS = ("year", "site", "category")
 #: Fields a query can name with ``field:``.
 QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "category")
 
@@ -95,6 +94,14 @@ class Hit:
     score: float
     snippet: str
     highlights: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """How many matching articles have this value (None: undated, no site…)."""
+
+    value: str | None
+    count: int
 
 
 @dataclass(frozen=True)
@@ -185,7 +192,7 @@ class Searcher:
     def _get_facets(self):
         """The facet counter of the open searcher (made on first use)."""
         if self._facets is None:
-            from .facets import FacetCounter  # numpy: imported by searches only
+            from .facets import FacetCounter  # numpy: imported by searches only, not by `import vnsearch`
 
             self._facets = FacetCounter(self._searcher.reader())
         return self._facets
@@ -211,6 +218,7 @@ class Searcher:
         site: str | None = None,
         category: str | None = None,
         sort: str = "relevance",
+        suggestions: bool = True,
         use_suggestion: bool = False,
         facets: bool = False,
     ) -> SearchResult:
@@ -218,8 +226,9 @@ class Searcher:
 
         ``any_terms`` ranks articles matching any of the words (for questions
         in natural language).  When all-words finds nothing, the result holds
-        the any-words hits with ``relaxed=True``.  ``use_suggestion`` searches
-        for the first suggestion instead of the query, if there is one.
+        the any-words hits with ``relaxed=True``.  ``suggestions=False``
+        skips "did you mean"; ``use_suggestion`` searches for the first
+        suggestion instead of the query, if there is one.
         ``facets`` counts all the matches by year, site and category.
         """
         if limit < 1:
@@ -228,16 +237,16 @@ class Searcher:
             raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
         if since and until and since > until:
             raise QueryError("--since is after --until: nothing can match")
+        self._refresh()
         options = _Options(limit, any_terms, _filter(since, until, site, category), sort, facets)
         if not use_suggestion:
-            self._refresh()
             result = self._search(query, options)  # first: a query that cannot run raises
-            return replace(result, suggestions=self.suggest(query))
-        suggestions = self.suggest(query)
-        if not suggestions:
+            return replace(result, suggestions=self._suggest(query)) if suggestions else result
+        meant = self._suggest(query)
+        if not meant:
             return self._search(query, options)
-        result = self._search(suggestions[0], options)
-        return replace(result, suggestions=suggestions, instead_of=query)
+        result = self._search(meant[0], options)
+        return replace(result, suggestions=meant, instead_of=query)
 
     def _search(self, query: str, options: "_Options") -> SearchResult:
         """The hits of one query, relaxed to any of its words if it has none."""
@@ -254,6 +263,9 @@ class Searcher:
     def suggest(self, query: str) -> list[str]:
         """Likely meant queries, best first: diacritics restored, typos fixed (see ``SearchResult``)."""
         self._refresh()
+        return self._suggest(query)
+
+    def _suggest(self, query: str) -> list[str]:
         return suggest(query, _Vocabulary(self._searcher.reader()))
 
     def article(self, id: str) -> Article:
@@ -400,26 +412,36 @@ def _filter(
 
 
 class _Vocabulary:
-    """An index's words, as :func:`vnsearch.suggest.suggest` needs them."""
+    """An index's words, as :func:`vnsearch.suggest.suggest` needs them.
+
+    Whoosh keeps a deleted article's words and counts until its segment is
+    merged away, so a word is only offered if a live article has it.
+    """
 
     #: Edits tried for a word that matches nothing, by its length.
     MAX_EDITS = ((5, 2), (3, 1))
+    #: Nearest words offered for one typo, most frequent first.
+    CANDIDATES = 5
 
     def __init__(self, reader):
         self._reader = reader
+        self._live: dict[tuple[str, str], bool] = {}
 
     def frequency(self, term: str) -> int:
-        """Occurrences of ``term`` in article bodies."""
-        return self._reader.frequency("body", term)
+        """Occurrences of ``term`` in article bodies (0 if only deleted ones had it)."""
+        count = self._reader.frequency("body", term)
+        if count and self._reader.has_deletions() and not self._is_live("body", term):
+            return 0
+        return count
 
-    def nearest(self, word: str) -> str | None:
-        """For a word the index lacks, the most frequent of the nearest words it has.
+    def nearest(self, word: str) -> list[str]:
+        """For a word the index lacks, the nearest words it has, most frequent first.
 
         A word typed without diacritics is corrected to one without them
         (the diacritics are restored afterwards, from its neighbours).
         """
-        if any((name, word) in self._reader for name in SEARCH_FIELDS):
-            return None
+        if any(self._is_live(name, word) for name in SEARCH_FIELDS):
+            return []
         edits = next((n for size, n in self.MAX_EDITS if len(word) >= size), 0)
         for distance in range(1, edits + 1):
             # sharing the first letter (typos there are rare) skips most of the words
@@ -428,9 +450,23 @@ class _Vocabulary:
                 for term in self._reader.terms_within("body", word, distance, prefix=1)
                 if term.isalpha() and (term.isascii() or not word.isascii())
             }
-            if found:
-                return max(sorted(found), key=self.frequency)
-        return None  # known, too short to guess, or nothing near
+            ranked = sorted(sorted(found), key=self.frequency, reverse=True)
+            live = [term for term in ranked[: self.CANDIDATES * 2] if self.frequency(term)]
+            if live:
+                return live[: self.CANDIDATES]
+        return []  # too short to guess, or nothing near
+
+    def _is_live(self, fieldname: str, term: str) -> bool:
+        """Whether an article not deleted has ``term``."""
+        key = (fieldname, term)
+        if key not in self._live:
+            if key not in self._reader:
+                self._live[key] = False
+            elif not self._reader.has_deletions():
+                self._live[key] = True
+            else:
+                self._live[key] = next(iter(self._reader.postings(*key).all_ids()), None) is not None
+        return self._live[key]
 
 
 def search(query: str, index_dir: str | os.PathLike = "index", **options) -> SearchResult:

@@ -5,8 +5,9 @@ Most people type Vietnamese without diacritics, and some words with a typo.
 field names and wildcards stay as typed):
 
 * a word the index has in no form is replaced by the nearest word it has
-  (``nguoii`` → ``nguoi``, ``ngưòi`` → ``người``), fewest edits first, then
-  the most frequent;
+  (``nguoii`` → ``nguoi``, ``ngưoi`` → ``người``), fewest edits first, then
+  the one that makes a compound word with its neighbours (``giao ducc`` →
+  ``giao duc``), then the most frequent;
 * words typed without diacritics get the likeliest accented reading
   (``dan so`` → ``dân số``, see :mod:`vnsearch.accents`).
 
@@ -16,9 +17,10 @@ The suggestions only propose queries: the search itself runs as typed.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .accents import readings
-from .text import normalize_word
+from .text import fold, normalize_word
 
 __all__ = ["suggest", "MAX_SUGGESTIONS", "EVEN"]
 
@@ -26,13 +28,20 @@ __all__ = ["suggest", "MAX_SUGGESTIONS", "EVEN"]
 MAX_SUGGESTIONS = 3
 #: Other readings are offered when at least this likely, relative to the best.
 EVEN = 1 / 3
-#: Fields whose values are names or codes, not words (``site:``, ``id:`` …).
-_VERBATIM_FIELDS = ("site", "url", "id", "category", "date")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+#: Words looked up for typos in one query, at most (each costs a scan of part of the index's words).
+MAX_TYPOS = 3
+#: Longer words are not looked up for typos (they are not Vietnamese words).
+MAX_TYPO_LENGTH = 20
+#: Fields whose values are names or codes, not words (``site:``, ``author:`` …).
+_VERBATIM_FIELDS = ("site", "url", "id", "category", "date", "author")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
-# A field's value, a word, or a word run into a wildcard: the last is kept as typed.
+# Kept as typed: a field's value, a range, a URL or e-mail, a field name, a
+# word run into a wildcard; then the words.
 _TOKEN = re.compile(
-    r"(?P<verbatim>\b(?:%s):(?:\"[^\"]*\"?|\S*))"
+    r"(?P<verbatim>\b(?:%s):(?:\"[^\"]*\"?|\[[^\]]*\]?|\{[^}]*\}?|\S*))"
+    r"|(?P<range>[\[{][^\]}]*[\]}]?)"
+    r"|(?P<address>(?<!\S)[^\s\"()]*\w[./@]\w[^\s\"()]*)"
     r"|(?P<field>\b\w+:)"
     # a "?" ending a word before a space is a question mark, as the query layer reads it
     r"|(?P<wild>[\w*?]*(?:\*|\?(?!\s|$))[\w*?]*)"
@@ -46,15 +55,18 @@ def suggest(query: str, vocabulary) -> list[str]:
     """Likely rewritings of ``query``, best first; empty when it looks right.
 
     ``vocabulary`` has ``frequency(term) -> int`` (occurrences of a term in
-    the index, folded terms included) and ``nearest(word) -> str | None``
-    (for a word the index does not have, the closest one it has).
+    the index, folded terms included) and ``nearest(word) -> list[str]``
+    (for a word the index does not have, the closest ones it has, most
+    frequent first).
     """
+    query = unicodedata.normalize("NFC", query)
     runs = _runs(query)
     if not runs:
         return []
+    typos = _Typos(vocabulary)
     choices: list[list[tuple[tuple[str, ...], float]]] = []
     for run in runs:
-        words = [_corrected(m.group(), vocabulary) for m in run]
+        words = typos.corrected([normalize_word(m.group()) for m in run])
         found = readings(words, vocabulary.frequency)
         best = found[0].likelihood
         choices.append([(r.words, r.likelihood) for r in found if r.likelihood >= EVEN * best])
@@ -90,10 +102,32 @@ def _runs(query: str) -> list[list[re.Match]]:
     return runs
 
 
-def _corrected(word: str, vocabulary) -> str:
-    """``word`` lowercased and normalised, or the nearest word the index has."""
-    word = normalize_word(word)
-    return (vocabulary.nearest(word) if word.isalpha() else None) or word
+class _Typos:
+    """Words the index lacks, replaced by the nearest ones it has."""
+
+    def __init__(self, vocabulary):
+        self._vocabulary = vocabulary
+        self._left = MAX_TYPOS
+
+    def corrected(self, words: list[str]) -> list[str]:
+        """``words`` (normalised) with each unknown one replaced, in the light of its neighbours."""
+        out = list(words)
+        for i, word in enumerate(words):
+            if not word.isalpha() or len(word) > MAX_TYPO_LENGTH or not self._left:
+                continue
+            candidates = self._vocabulary.nearest(word)
+            if not candidates:
+                continue
+            self._left -= 1
+            neighbours = [fold(w) for w in out[max(i - 1, 0) : i]], [fold(w) for w in words[i + 1 : i + 2]]
+            out[i] = max(candidates, key=lambda c: self._compounds(c, *neighbours))
+        return out
+
+    def _compounds(self, candidate: str, before: list[str], after: list[str]) -> int:
+        """How often the index has ``candidate`` in a compound with a neighbour (any accents)."""
+        folded = fold(candidate)
+        keys = [f"{w}_{folded}" for w in before] + [f"{folded}_{w}" for w in after]
+        return sum(self._vocabulary.frequency(key) for key in keys)
 
 
 def _rewrite(query: str, runs: list[list[re.Match]], option: list[tuple[str, ...]]) -> str:

@@ -22,16 +22,18 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize_word", "fold", "has_diacritics"]
+__all__ = ["normalize_word", "fold", "has_diacritics", "TONE_MARKS", "VOWELS"]
 
-# Combining tone marks: grave, acute, hook above, tilde, dot below.
-_TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
+#: Combining tone marks: grave, acute, hook above, tilde, dot below.
+TONE_MARKS = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+_TONES = frozenset(TONE_MARKS)
 # Combining vowel-quality marks: circumflex, breve, horn.
 _QUALITY_MARKS = frozenset("\u0302\u0306\u031b")
 
-_VOWELS = frozenset("aăâeêioôơuưy")
+#: Vowel letters, without tone marks.
+VOWELS = frozenset("aăâeêioôơuưy")
 _MARKED_VOWELS = frozenset("ăâêôơư")  # vowels carrying a quality mark
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzđ") | _VOWELS
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzđ") | VOWELS
 # Syllable-final consonants ("k" for names such as Đắk Lắk).
 _FINALS = frozenset(["", "c", "ch", "k", "m", "n", "ng", "nh", "p", "t"])
 
@@ -83,15 +85,15 @@ def _place_tone(word: str) -> str | None:
     letters = [unicodedata.normalize("NFC", letter) for letter in letters]
     if any(letter not in _LETTERS for letter in letters):
         return None  # a quality mark on the wrong base, e.g. "ŝ"
-    if letters[tone_at] not in _VOWELS:
+    if letters[tone_at] not in VOWELS:
         return None  # tone on a consonant, e.g. Spanish "ñ"
 
     # The nucleus is the single run of vowels; consonants may surround it.
-    start = next(i for i, letter in enumerate(letters) if letter in _VOWELS)
+    start = next(i for i, letter in enumerate(letters) if letter in VOWELS)
     end = start
-    while end < len(letters) and letters[end] in _VOWELS:
+    while end < len(letters) and letters[end] in VOWELS:
         end += 1
-    if any(letter in _VOWELS for letter in letters[end:]):
+    if any(letter in VOWELS for letter in letters[end:]):
         return None  # more than one syllable
     if "".join(letters[end:]) not in _FINALS:
         return None
