@@ -142,14 +142,13 @@ def _compound_shares(options: list[list[str]], frequency: Frequency) -> dict[tup
         for combo in combos
         if totals[folded[combo]] and any(has_diacritics(w) for w in combo)
     }
-    for combo in combos:  # the unaccented compound: what the folded term counts besides, twice
-        if combo not in counts:
-            key = folded[combo]
-            accented = sum(n for c, n in counts.items() if folded[c] == key)
-            counts[combo] = max((totals[key] - accented) / 2, 0.0)
-    return {
-        combo: math.log((counts[combo] + SMOOTHING) / (totals[folded[combo]] + SMOOTHING))
-        if totals[folded[combo]]
-        else 0.0
-        for combo in combos
-    }
+    accented = dict.fromkeys(totals, 0.0)
+    for combo, n in counts.items():
+        accented[folded[combo]] += n
+    shares = {}
+    for combo in combos:
+        total = totals[folded[combo]]
+        # the unaccented compound: what the folded term counts besides, twice
+        count = counts.get(combo, max((total - accented[folded[combo]]) / 2, 0.0))
+        shares[combo] = math.log((count + SMOOTHING) / (total + SMOOTHING)) if total else 0.0
+    return shares

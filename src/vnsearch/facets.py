@@ -55,12 +55,11 @@ class FacetCounter:
             return np.zeros(0, dtype=np.int64), []
         days = np.fromiter(self._reader.column_reader("day"), dtype=np.int64, count=self._n)
         dated = days > 0
-        years = np.zeros(self._n, dtype=np.int64)
         epoch = np.datetime64("0001-01-01", "D")
-        years[dated] = (epoch + (days[dated] - 1)).astype("datetime64[Y]").astype(np.int64) + 1970
-        found = np.unique(years[dated])
+        years = (epoch + (days[dated] - 1)).astype("datetime64[Y]").astype(np.int64) + 1970
+        found, codes_of_dated = np.unique(years, return_inverse=True)
         codes = np.full(self._n, -1, dtype=np.int64)
-        codes[dated] = np.searchsorted(found, years[dated])
+        codes[dated] = codes_of_dated
         return codes, [str(year) for year in found]
 
     def _terms(self, fieldname: str) -> tuple[np.ndarray, list[str]]:

@@ -450,8 +450,8 @@ class _Vocabulary:
                 for term in self._reader.terms_within("body", word, distance, prefix=1)
                 if term.isalpha() and (term.isascii() or not word.isascii())
             }
-            ranked = sorted(sorted(found), key=self.frequency, reverse=True)
-            live = [term for term in ranked[: self.CANDIDATES * 2] if self.frequency(term)]
+            counts = {term: self.frequency(term) for term in found}  # 0 if only deleted articles had it
+            live = sorted((term for term in found if counts[term]), key=lambda t: (-counts[t], t))
             if live:
                 return live[: self.CANDIDATES]
         return []  # too short to guess, or nothing near

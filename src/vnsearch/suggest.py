@@ -63,11 +63,11 @@ def suggest(query: str, vocabulary) -> list[str]:
     runs = _runs(query)
     if not runs:
         return []
+    typed = [tuple(normalize_word(m.group()) for m in run) for run in runs]
     typos = _Typos(vocabulary)
     choices: list[list[tuple[tuple[str, ...], float]]] = []
-    for run in runs:
-        words = typos.corrected([normalize_word(m.group()) for m in run])
-        found = readings(words, vocabulary.frequency)
+    for words in typed:
+        found = readings(typos.corrected(list(words)), vocabulary.frequency)
         best = found[0].likelihood
         choices.append([(r.words, r.likelihood) for r in found if r.likelihood >= EVEN * best])
     # the best reading of every run, then the runner-up readings of each run
@@ -75,7 +75,6 @@ def suggest(query: str, vocabulary) -> list[str]:
     for i, run_choices in enumerate(choices):
         for words, _ in run_choices[1:]:
             options.append([words if j == i else c[0][0] for j, c in enumerate(choices)])
-    typed = [tuple(normalize_word(m.group()) for m in run) for run in runs]
     out = []
     for option in options:
         text = _rewrite(query, runs, option)
