@@ -12,6 +12,7 @@ indexed.
 
 from .articles import Article, ArticleError, read_article
 from .errors import (
+    IndexDamagedError,
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
@@ -29,6 +30,7 @@ __all__ = [
     "ArticleError",
     "FacetCount",
     "Hit",
+    "IndexDamagedError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexReport",

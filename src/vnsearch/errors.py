@@ -11,6 +11,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexVersionError",
     "IndexLockedError",
+    "IndexDamagedError",
     "SeedsNotFoundError",
     "QueryError",
 ]
@@ -26,6 +27,10 @@ class IndexNotFoundError(VnsearchError):
 
 class IndexVersionError(VnsearchError):
     """The index was written by an incompatible version of vnsearch."""
+
+
+class IndexDamagedError(VnsearchError):
+    """The index's files are missing, truncated, corrupt or not vnsearch's."""
 
 
 class IndexLockedError(VnsearchError):
