@@ -41,19 +41,19 @@ def gone(pid: int, timeout: float) -> bool:
 
 
 def test_documents_from_every_worker_are_committed(tmp_path: Path) -> None:
-    name, index = storage.new_generation(tmp_path)
+    name, index = storage.new_generation(tmp_path, lambda index: index)
     writer = ParallelWriter(index, procs=2)
     for i in range(120):
         writer.add_document(**dict(ARTICLE, id=f"a{i}"))
     writer.commit()
-    reopened = storage.FileStorage(str(tmp_path)).open_index(indexname=name)
+    reopened = storage.open_index(tmp_path, name)
     assert reopened.doc_count() == 120
     with reopened.searcher() as searcher:
         assert {f["id"] for f in searcher.all_stored_fields()} == {f"a{i}" for i in range(120)}
 
 
 def test_cancel_stops_the_workers(tmp_path: Path) -> None:
-    _, index = storage.new_generation(tmp_path)
+    _, index = storage.new_generation(tmp_path, lambda index: index)
     writer = ParallelWriter(index, procs=2)
     for i in range(200):
         writer.add_document(**dict(ARTICLE, id=f"a{i}"))
@@ -64,7 +64,7 @@ def test_cancel_stops_the_workers(tmp_path: Path) -> None:
 
 
 def test_a_lost_worker_fails_the_commit(tmp_path: Path) -> None:
-    _, index = storage.new_generation(tmp_path)
+    _, index = storage.new_generation(tmp_path, lambda index: index)
     writer = ParallelWriter(index, procs=2)
     for i in range(200):
         # a body that is not text fails in the worker that gets it
@@ -80,7 +80,7 @@ import json, os, signal, sys
 from pathlib import Path
 from vnsearch import storage
 from vnsearch.workers import ParallelWriter
-_, index = storage.new_generation(Path({str(tmp_path)!r}))
+_, index = storage.new_generation(Path({str(tmp_path)!r}), lambda index: index)
 writer = ParallelWriter(index, procs=2)
 for i in range(200):
     writer.add_document(**dict({ARTICLE!r}, id=f"a{{i}}"))

@@ -15,15 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.index import LockError
-
 from . import storage
 from .articles import Article, ArticleError, read_article
-from .errors import IndexLockedError, IndexNotFoundError, SeedsNotFoundError
+from .errors import IndexNotFoundError, SeedsNotFoundError
 from .workers import ParallelWriter
 
 __all__ = [
@@ -76,12 +74,12 @@ class IndexReport:
         return bool(self.added or self.updated or self.removed)
 
 
-def seed_files(seeds_dir: Path) -> list[Path]:
-    """The ``.txt`` files under ``seeds_dir``, sorted, hidden ones left out."""
-    return [Path(path) for path in _seed_paths(Path(seeds_dir))]
+def seed_files(seeds_dir: Path, index_dir: Path | None = None) -> list[Path]:
+    """The ``.txt`` files under ``seeds_dir``, sorted, hidden ones and the index folder left out."""
+    return [Path(path) for path in _seed_paths(Path(seeds_dir), index_dir)]
 
 
-def _seed_paths(seeds_dir: Path) -> list[str]:
+def _seed_paths(seeds_dir: Path, index_dir: Path | None = None) -> list[str]:
     """:func:`seed_files` as strings (for folders of many files, strings are faster)."""
     if not seeds_dir.is_dir():
         raise SeedsNotFoundError(
@@ -89,9 +87,12 @@ def _seed_paths(seeds_dir: Path) -> list[str]:
             "in it, or give another with --seeds"
         )
     found, seen = [], set()
+    if index_dir is not None and index_dir.is_dir():  # an index inside the seeds is not articles
+        stat = os.stat(index_dir)
+        seen.add((stat.st_dev, stat.st_ino))
     for folder, subfolders, names in os.walk(seeds_dir, followlinks=True):
         stat = os.stat(folder)
-        if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop
+        if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop, or the index
             subfolders.clear()
             continue
         seen.add((stat.st_dev, stat.st_ino))
@@ -106,11 +107,26 @@ def _seed_paths(seeds_dir: Path) -> list[str]:
 
 
 def article_id(seeds_dir: str | os.PathLike, path: str | os.PathLike) -> str:
-    """An article's id: its path under the seeds folder, without ``.txt``."""
+    """An article's id: its path under the seeds folder, without ``.txt``.
+
+    Bytes of a file name that are not UTF-8 are written as ``\\xff``
+    (a name such as ``bad\\xff.txt`` is indexed as ``bad\\xff``).
+    """
     path, folder = os.fspath(path), os.fspath(seeds_dir)
     if path.startswith(folder + os.sep) and path.endswith(".txt"):  # fast, for big folders
-        return path[len(folder) + 1 : -4].replace(os.sep, "/")
-    return Path(path).relative_to(seeds_dir).with_suffix("").as_posix()
+        id = path[len(folder) + 1 : -4].replace(os.sep, "/")
+    else:
+        id = Path(path).relative_to(seeds_dir).with_suffix("").as_posix()
+    try:
+        id.encode("utf-8")
+    except UnicodeEncodeError:
+        return escape_surrogates(id)
+    return id
+
+
+def escape_surrogates(name: str) -> str:
+    """A file name as valid text: undecodable bytes (surrogates in Python) as ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def update_index(
@@ -129,7 +145,8 @@ def update_index(
     """
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
     jobs = default_jobs() if jobs is None else max(1, jobs)
-    files = _seed_paths(seeds_dir)
+    storage.check_location(index_dir, seeds_dir)
+    files = _seed_paths(seeds_dir, index_dir)
     if rebuild:
         old = storage.current_name(index_dir)
         return _build_new(seeds_dir, index_dir, files, old, progress, jobs)
@@ -174,6 +191,7 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
     built from a seeds folder.  Returns the number of articles indexed.
     """
     index_dir = Path(index_dir)
+    storage.check_location(index_dir)
     count = 0
     with _new_generation(index_dir, storage.current_name(index_dir), jobs=1) as writer:
         for article in articles:
@@ -187,66 +205,99 @@ def _new_generation(index_dir: Path, old: str | None, jobs: int):
     """A writer on a fresh generation, published only if the block succeeds.
 
     The generation in use (``old``) stays locked meanwhile, so no update
-    can slip in and be lost; once the new one is published, the old one's
-    files are deleted.
+    can slip in and be lost; once the new one is published, the old one is
+    deleted by the next run.  A failed build deletes what it wrote.
     """
-    with storage.write_lock(index_dir, old) if old else nullcontext():
-        name, index = storage.new_generation(index_dir)
-        if jobs > 1:
-            writer = ParallelWriter(index, procs=jobs, limitmb=POOL_MB, **WRITER_OPTIONS)
-        else:
-            writer = index.writer(limitmb=POOL_MB, **WRITER_OPTIONS)
+    with storage.write_lock(index_dir, old):
+        name, writer = storage.new_generation(index_dir, lambda index: _writer(index, jobs))
         try:
             yield writer
-            writer.commit()
+            _committed(index_dir, name, writer)
         except BaseException:
-            writer.cancel()
+            _cancel(writer)
+            storage.discard_generation(index_dir, name)
             raise
         storage.publish(index_dir, name)
     storage.remove_stale_generations(index_dir, keep={name, old} - {None})
 
 
+def _writer(index, jobs: int):
+    """A writer for a new generation: one process, or ``jobs`` of them."""
+    if jobs > 1:
+        return ParallelWriter(index, procs=jobs, limitmb=POOL_MB, **WRITER_OPTIONS)
+    return index.writer(limitmb=POOL_MB, **WRITER_OPTIONS)
+
+
+def _committed(index_dir: Path, name: str, writer) -> None:
+    """Commit ``writer`` and record the files it made (a full disk is one clear line)."""
+    _writable(index_dir, writer.commit)
+    _writable(index_dir, storage.record_files, index_dir, name)
+
+
+def _writable(index_dir: Path, call, *args, **kwargs):
+    """``call(...)``, with an OS error (a full disk, a read-only folder) as one clear line."""
+    try:
+        return call(*args, **kwargs)
+    except OSError as exc:
+        raise storage.write_error(index_dir, exc) from None
+
+
+def _cancel(writer) -> None:
+    """Cancel a writer that failed; one that cannot even cancel has nothing left to undo."""
+    try:
+        writer.cancel()
+    except Exception:
+        pass
+
+
 def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
     """Apply the differences between the folder and the index in use."""
+    name = storage.read_pointer(index_dir).name
+    index = storage.open_index(index_dir, name)
+    with storage.write_lock(index_dir, name):
+        storage.remove_leftovers(index)  # of an update that failed before this one
+        storage.remove_stale_generations(index_dir, keep={name})
+        writer = _writable(index_dir, index.writer, _lk=False, **WRITER_OPTIONS)  # locked above
+        try:
+            report = _apply_changes(seeds_dir, index, writer, files, progress)
+            if report.changed:
+                _committed(index_dir, name, writer)
+            else:
+                writer.cancel()
+        except BaseException:
+            _cancel(writer)
+            storage.remove_leftovers(index)
+            raise
+    return report
+
+
+def _apply_changes(seeds_dir, index, writer, files, progress) -> IndexReport:
+    """Give ``writer`` the files that are new, changed or gone since the last update."""
     report = IndexReport()
-    index = storage.open_index(index_dir)
-    try:
-        writer = index.writer(timeout=storage.LOCK_WAIT, **WRITER_OPTIONS)
-    except LockError:
-        raise IndexLockedError(storage.LOCKED) from None
-    storage.remove_stale_generations(index_dir, keep={index.indexname})
-    try:
-        with index.searcher() as searcher:
-            known = _known(searcher)
-            ids = {path: article_id(seeds_dir, path) for path in files}
-            changed = []
-            for done, path in enumerate(files, 1):
-                old = known.get(ids[path])
-                if old and _same_stat(old, path):
-                    report.unchanged += 1
-                    if progress:
-                        progress(done, len(files))
-                else:
-                    changed.append(path)
-            done = len(files) - len(changed)
-            for path in changed:
-                read, old = _read(seeds_dir, path), known.get(ids[path])
-                old_sha = searcher.stored_fields(old.docnum)["sha256"] if old else None
-                _apply(writer, read, ids[path] if old else None, old_sha, report)
-                done += 1
+    with index.searcher() as searcher:
+        known = _known(searcher)
+        ids = {path: article_id(seeds_dir, path) for path in files}
+        changed = []
+        for done, path in enumerate(files, 1):
+            old = known.get(ids[path])
+            if old and _same_stat(old, path):
+                report.unchanged += 1
                 if progress:
                     progress(done, len(files))
-        for id_ in sorted(set(known) - set(ids.values())):
-            writer.delete_by_term("id", id_)
-            report.removed.append(id_)
-        _check_still_there(seeds_dir)
-        if report.changed:
-            writer.commit()
-        else:
-            writer.cancel()
-    except BaseException:
-        writer.cancel()
-        raise
+            else:
+                changed.append(path)
+        done = len(files) - len(changed)
+        for path in changed:
+            read, old = _read(seeds_dir, path), known.get(ids[path])
+            old_sha = searcher.stored_fields(old.docnum)["sha256"] if old else None
+            _apply(writer, read, ids[path] if old else None, old_sha, report)
+            done += 1
+            if progress:
+                progress(done, len(files))
+    for id_ in sorted(set(known) - set(ids.values())):
+        writer.delete_by_term("id", id_)
+        report.removed.append(id_)
+    _check_still_there(seeds_dir)
     return report
 
 
@@ -328,7 +379,7 @@ def _document(article: Article, stat: os.stat_result | None = None) -> dict:
     """The Whoosh fields of one article (``stat`` of its file, if any)."""
     doc = {
         "id": article.id,
-        "path": article.path,
+        "path": escape_surrogates(article.path),
         "title": article.title,
         "body": article.body,
         "sha256": article.sha256,

@@ -18,7 +18,7 @@ __all__ = ["SCHEMA_VERSION", "SEARCH_FIELDS", "FIELD_BOOSTS", "make_schema"]
 
 #: Bumped whenever the fields or the analyser change what is indexed, so an
 #: index written by another version is rebuilt instead of misread.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Fields a query searches when it names none.
 SEARCH_FIELDS = ("title", "body")

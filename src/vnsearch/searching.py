@@ -279,10 +279,7 @@ class Searcher:
         """Counts, size on disk and time of the last update."""
         reader = self._searcher.reader()
         terms = sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title"))
-        pointer = storage.read_pointer(self.index_dir)
-        files = [
-            p for p in self.index_dir.iterdir() if p.name.lstrip("_").startswith(pointer.name + "_")
-        ]
+        files = storage.generation_files(self.index_dir, storage.read_pointer(self.index_dir).name)
         tocs = [p.stat().st_mtime for p in files if p.suffix == ".toc"]
         return IndexStats(
             path=str(self.index_dir),

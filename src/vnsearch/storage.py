@@ -1,153 +1,336 @@
 """Where an index lives on disk, and how a new one replaces the old safely.
 
-An index folder holds one or more Whoosh indexes ("generations") side by
-side, and a small pointer file, ``CURRENT.json``, naming the one in use.
-A rebuild writes a new generation next to the old one and then swaps the
-pointer with an atomic rename, so a search at any moment sees a complete
-index: the old one until the swap, the new one after it.  Whoosh itself
-makes each incremental commit atomic (its table of contents is written last).
+An index folder holds a state file, ``CURRENT.json``, and one subfolder per
+Whoosh index ("generation")::
+
+    index/
+      CURRENT.json    {"schema": 4, "name": "g18c…", "generations": ["g18c…", "g17f…"]}
+      LOCK            held while generations are created, switched or removed
+      g18c…/          the generation in use: a Whoosh index and its FILES.json
+      g17f…/          the one it replaced, removed by the next run
+
+``name`` is the generation in use; ``generations`` lists every subfolder
+vnsearch created here and has not removed yet.  vnsearch deletes only those
+subfolders, never a file or folder it did not record, and it makes an index
+only in a folder that is empty, missing or already an index: pointed at a
+folder of other files (``--index .``, ``--index /``) it refuses to start.
+
+A rebuild writes a new generation next to the old one and then switches with
+an atomic rename of ``CURRENT.json``, so a search at any moment sees a
+complete index: the old one until the switch, the new one after it.  Whoosh
+itself makes each incremental commit atomic (its table of contents is written
+last); after each commit the generation's ``FILES.json`` records the size of
+every file, so a missing or truncated file is reported as damage before a
+query stumbles on it.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import shutil
 import time
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import Index
+from whoosh.index import TOC, EmptyIndexError, Index, clean_files
+from whoosh.util.filelock import FileLock
 
-from .errors import IndexLockedError, IndexNotFoundError, IndexVersionError
+from .errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    VnsearchError,
+)
 from .schema import SCHEMA_VERSION, make_schema
 
 __all__ = [
     "LOCK_WAIT",
-    "Pointer",
+    "State",
+    "read_state",
     "read_pointer",
     "current_name",
+    "check_location",
     "open_index",
+    "generation_files",
+    "record_files",
+    "remove_leftovers",
     "new_generation",
+    "discard_generation",
     "publish",
     "remove_stale_generations",
     "write_lock",
+    "write_error",
 ]
 
-POINTER_FILE = "CURRENT.json"
+STATE_FILE = "CURRENT.json"
+LOCK_FILE = "LOCK"
+FILES_RECORD = "FILES.json"
+#: Whoosh's name for the index inside a generation folder.
+INDEX_NAME = "MAIN"
+#: Files a folder may hold and still be an empty place for a new index.
+IGNORABLE = {".gitkeep"}
+_GENERATION = re.compile(r"g[0-9a-f]{1,24}")
+REBUILD = "run `vnsearch index --rebuild`"
 
 
 @dataclass(frozen=True)
-class Pointer:
-    """What ``CURRENT.json`` says: the generation in use and its schema version."""
+class State:
+    """What ``CURRENT.json`` says: the generation in use and every one vnsearch made."""
 
-    name: str
-    schema: int
+    name: str | None
+    schema: int = SCHEMA_VERSION
+    generations: tuple[str, ...] = field(default_factory=tuple)
 
 
-def read_pointer(index_dir: Path) -> Pointer:
-    """The generation in use; raise if there is no readable, compatible index."""
-    path = Path(index_dir) / POINTER_FILE
+def read_state(index_dir: Path) -> State | None:
+    """The folder's state, None if it has none; raise if it is damaged or foreign."""
+    path = Path(index_dir) / STATE_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        pointer = Pointer(name=str(data["name"]), schema=int(data["schema"]))
-    except FileNotFoundError:
-        raise IndexNotFoundError(
-            f"no index in '{index_dir}': run `vnsearch index` to build it"
-        ) from None
-    except (OSError, ValueError, KeyError, TypeError):
-        raise IndexVersionError(
-            f"'{path}' is unreadable: run `vnsearch index --rebuild`"
-        ) from None
-    if pointer.schema != SCHEMA_VERSION:
-        raise IndexVersionError(
-            f"the index in '{index_dir}' was built by another version of vnsearch: "
-            "run `vnsearch index --rebuild`"
+        state = State(
+            name=data.get("name"),
+            schema=int(data["schema"]),
+            generations=tuple(data.get("generations", ())),
         )
-    return pointer
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        raise VnsearchError(f"'{index_dir}' is a file, not an index folder: give another with --index") from None
+    except OSError as exc:
+        raise VnsearchError(f"cannot read '{path}' ({exc.strerror}): check its permissions") from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise IndexVersionError(f"'{path}' is unreadable: {REBUILD}") from None
+    if state.schema != SCHEMA_VERSION:
+        return state  # another version's: read_pointer says so, a rebuild replaces it
+    names = [state.name] if state.name is not None else []
+    if not all(isinstance(n, str) and _GENERATION.fullmatch(n) for n in [*names, *state.generations]):
+        # a name is a folder to open and delete: never a path ("/", "..")
+        raise IndexDamagedError(f"'{path}' names generations that are not vnsearch's: {REBUILD}")
+    return state
+
+
+def read_pointer(index_dir: Path) -> State:
+    """The state of a usable index; raise if there is none, or not a compatible one."""
+    state = read_state(index_dir)
+    if state is None or (state.schema == SCHEMA_VERSION and state.name is None):
+        raise IndexNotFoundError(f"no index in '{index_dir}': run `vnsearch index` to build it")
+    if state.schema != SCHEMA_VERSION:
+        raise IndexVersionError(
+            f"the index in '{index_dir}' was built by another version of vnsearch: {REBUILD}"
+        )
+    if not (Path(index_dir) / state.name).is_dir():
+        raise IndexDamagedError(
+            f"the index in '{index_dir}' is damaged (its folder {state.name} is missing): {REBUILD}"
+        )
+    return state
 
 
 def current_name(index_dir: Path) -> str | None:
-    """The generation named in use, even by an incompatible pointer (or None)."""
+    """The generation in use, if the folder names a readable one of this version."""
     try:
-        data = json.loads((Path(index_dir) / POINTER_FILE).read_text(encoding="utf-8"))
-        return str(data["name"])
-    except (OSError, ValueError, KeyError, TypeError):
+        state = read_state(index_dir)
+    except VnsearchError:
         return None
+    if state is None or state.schema != SCHEMA_VERSION:
+        return None
+    return state.name
 
 
-def open_index(index_dir: Path) -> Index:
-    """Open the index in use in ``index_dir`` for searching or updating."""
-    pointer = read_pointer(index_dir)
-    try:
-        return FileStorage(str(index_dir)).open_index(
-            indexname=pointer.name, schema=make_schema()
+def check_location(index_dir: Path, seeds_dir: Path | None = None) -> None:
+    """Refuse to write an index where it could mix with (and so endanger) other files.
+
+    A new index goes only into a missing or empty folder; an existing
+    vnsearch index is recognised by its ``CURRENT.json``.  The seeds folder
+    cannot also be the index folder.
+    """
+    index_dir = Path(index_dir)
+    if seeds_dir is not None and _same_folder(index_dir, Path(seeds_dir)):
+        raise VnsearchError(
+            f"'{index_dir}' cannot be both the seeds folder and the index folder: "
+            "give the index its own folder with --index"
         )
+    if index_dir.exists() and not index_dir.is_dir():
+        raise VnsearchError(f"'{index_dir}' is a file, not an index folder: give another with --index")
+    if not index_dir.is_dir() or (index_dir / STATE_FILE).exists():
+        return
+    try:
+        others = sorted(set(os.listdir(index_dir)) - IGNORABLE)
+    except OSError as exc:
+        raise VnsearchError(f"cannot read the index folder '{index_dir}' ({exc.strerror})") from None
+    if others:
+        raise VnsearchError(
+            f"'{index_dir}' holds other files ({_shown(others)}) and is not a vnsearch index: "
+            "give an empty or new folder with --index"
+        )
+
+
+def open_index(index_dir: Path, name: str | None = None) -> Index:
+    """Open generation ``name`` (default: the one in use) for searching or updating."""
+    name = name or read_pointer(index_dir).name
+    check_files(index_dir, name)
+    try:
+        return _storage(index_dir, name).open_index(indexname=INDEX_NAME, schema=make_schema())
+    except VnsearchError:
+        raise
+    except EmptyIndexError:
+        raise IndexDamagedError(
+            f"the index in '{index_dir}' is damaged (its table of contents is missing): {REBUILD}"
+        ) from None
     except Exception as exc:  # Whoosh raises many kinds on a damaged index
-        raise IndexVersionError(
-            f"the index in '{index_dir}' cannot be opened ({exc.__class__.__name__}): "
-            "run `vnsearch index --rebuild`"
+        raise IndexDamagedError(
+            f"the index in '{index_dir}' is damaged ({_reason(exc)}): {REBUILD}"
         ) from None
 
 
-def new_generation(index_dir: Path) -> tuple[str, Index]:
-    """Create an empty index beside the one in use; it is not visible yet."""
-    Path(index_dir).mkdir(parents=True, exist_ok=True)
-    name = f"g{time.time_ns():x}"
-    index = FileStorage(str(index_dir)).create_index(make_schema(), indexname=name)
-    return name, index
+def generation_files(index_dir: Path, name: str) -> list[Path]:
+    """The files of one generation (not its scratch folders)."""
+    folder = Path(index_dir) / name
+    return [p for p in folder.iterdir() if p.is_file()]
+
+
+def record_files(index_dir: Path, name: str) -> None:
+    """Write down the size of each file of the latest commit, to tell damage later."""
+    folder = Path(index_dir) / name
+    toc = TOC._latest_generation(_storage(index_dir, name), INDEX_NAME)
+    sizes = {
+        p.name: p.stat().st_size
+        for p in generation_files(index_dir, name)
+        if not p.name.endswith("WRITELOCK") and p.name != FILES_RECORD
+    }
+    _write_json(folder / FILES_RECORD, {"toc": toc, "sizes": sizes})
+
+
+def check_files(index_dir: Path, name: str) -> None:
+    """Raise ``IndexDamagedError`` if a file of the latest commit is missing or truncated.
+
+    The record and the table of contents are re-read when a check fails: a
+    commit in another process may have replaced both meanwhile.
+    """
+    folder = Path(index_dir) / name
+    for _attempt in range(3):
+        try:
+            record = json.loads((folder / FILES_RECORD).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # made before this check existed, or by a killed commit: nothing to compare
+        toc = TOC._latest_generation(_storage(index_dir, name), INDEX_NAME)
+        if record.get("toc") != toc:
+            return  # a commit recorded nothing (yet)
+        problem = _first_difference(folder, record.get("sizes", {}))
+        if problem is None:
+            return
+    raise IndexDamagedError(f"the index in '{index_dir}' is damaged ({problem}): {REBUILD}")
+
+
+def _first_difference(folder: Path, sizes: dict) -> str | None:
+    """How the files in ``folder`` differ from the recorded ``sizes`` (None: they don't)."""
+    for filename, size in sorted(sizes.items()):
+        try:
+            actual = (folder / filename).stat().st_size
+        except OSError:
+            return f"{filename} is missing"
+        if actual != size:
+            return f"{filename} has {actual} bytes, not {size}"
+    return None
+
+
+def remove_leftovers(index: Index) -> None:
+    """Delete the files of failed commits in a generation (hold its write lock).
+
+    A generation folder is vnsearch's alone, so any Whoosh file there that
+    the latest commit does not use was left by a writer that failed (a full
+    disk, a kill) and would otherwise take space for ever.
+    """
+    toc = index._read_toc()
+    clean_files(index.storage, index.indexname, toc.generation, toc.segments)
+    shutil.rmtree(Path(index.storage.folder) / f"{INDEX_NAME}.tmp", ignore_errors=True)  # its scratch
+
+
+@contextmanager
+def _locked(index_dir: Path) -> Iterator[None]:
+    """Hold the folder's lock: one process at a time creates, switches or removes generations."""
+    lock = FileLock(str(Path(index_dir) / LOCK_FILE))
+    _acquire(lock)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def new_generation(index_dir: Path, open_writer):
+    """An empty index beside the one in use, recorded as vnsearch's; not visible yet.
+
+    ``open_writer(index)`` is called with the folder's lock held, so that no
+    other process removes the generation before its writer locks it.
+    Returns ``(name, writer)``.
+    """
+    index_dir = Path(index_dir)
+    _writable(index_dir.mkdir, parents=True, exist_ok=True)
+    with _locked(index_dir):
+        state = _writable_state(index_dir)
+        name = f"g{time.time_ns():x}"
+        _writable((index_dir / name).mkdir)  # fails if it exists: never reuse a folder
+        _write_state(index_dir, replace(state, generations=(*state.generations, name)))
+        index = _writable(_storage(index_dir, name).create_index, make_schema(), indexname=INDEX_NAME)
+        return name, open_writer(index)
+
+
+def discard_generation(index_dir: Path, name: str) -> None:
+    """Remove a generation that was never published (a failed build)."""
+    with _locked(index_dir):
+        _remove(index_dir, name)
 
 
 def publish(index_dir: Path, name: str) -> None:
     """Make generation ``name`` the one in use (atomically)."""
-    index_dir = Path(index_dir)
-    tmp = index_dir / f".{POINTER_FILE}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"name": name, "schema": SCHEMA_VERSION}, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, index_dir / POINTER_FILE)
+    with _locked(index_dir):
+        state = _writable_state(index_dir)
+        _write_state(index_dir, replace(state, name=name))
 
 
 def remove_stale_generations(index_dir: Path, keep: Collection[str]) -> None:
-    """Delete the files of every generation not in ``keep`` that no writer holds.
+    """Delete every recorded generation not in ``keep`` that no writer holds.
 
-    Left-overs come from a replaced index or from a rebuild that was
+    Left-overs come from a replaced index or from a build that was
     interrupted; a generation whose write lock is held is being built by a
     live process and is left alone.  A rebuild keeps the generation it
     replaced until the next run: a search that opened it just before the
     switch reads some of its files lazily and must still find them.
     """
-    storage = FileStorage(str(index_dir))
-    names = {_generation_of(f) for f in storage.list()} - set(keep) - {None}
-    for name in names:
-        lock = storage.lock(f"{name}_WRITELOCK")
-        if not lock.acquire(blocking=False):
-            continue
-        try:
-            for f in storage.list():
-                if _generation_of(f) == name and not f.endswith("_WRITELOCK"):
-                    path = Path(index_dir) / f
-                    if path.is_dir():  # a writer's scratch folder (``g1.tmp``)
-                        shutil.rmtree(path, ignore_errors=True)
-                    else:
-                        storage.delete_file(f)
-        finally:
-            lock.release()
-        try:
-            storage.delete_file(f"{name}_WRITELOCK")
-        except OSError:
-            pass
+    with _locked(index_dir):
+        state = read_state(index_dir)
+        if state is None:
+            return
+        for name in set(state.generations) - set(keep) - {state.name}:
+            lock = _generation_lock(index_dir, name)
+            if lock is None:
+                _remove(index_dir, name)
+            elif lock.acquire(blocking=False):
+                try:
+                    _remove(index_dir, name)
+                finally:
+                    lock.release()
 
 
-def _generation_of(filename: str) -> str | None:
-    """The generation a Whoosh file belongs to (``_g1_3.toc``, ``g1_abc.seg``, ``g1.tmp``)."""
-    stem = filename.lstrip("_")
-    if not stem.startswith("g"):
-        return None
-    return stem.split("_", 1)[0].split(".", 1)[0]
+def _remove(index_dir: Path, name: str) -> None:
+    """Delete one recorded generation's folder and its record (hold the folder's lock)."""
+    shutil.rmtree(Path(index_dir) / name, ignore_errors=True)
+    state = read_state(index_dir)
+    if state is not None and name in state.generations:
+        kept = tuple(g for g in state.generations if g != name)
+        _write_state(index_dir, replace(state, generations=kept))
+
+
+def _generation_lock(index_dir: Path, name: str) -> FileLock | None:
+    """The write lock of generation ``name`` (None if its folder is gone)."""
+    folder = Path(index_dir) / name
+    return FileLock(str(folder / f"{INDEX_NAME}_WRITELOCK")) if folder.is_dir() else None
 
 
 #: Seconds to wait for another writer's lock before giving up.  A killed
@@ -157,18 +340,107 @@ LOCKED = "another `vnsearch index` is updating this index: wait for it to finish
 
 
 class write_lock:
-    """Hold the write lock of the generation in use (waiting a little, then failing clearly)."""
+    """Hold the write lock of generation ``name`` (waiting a little, then failing clearly).
 
-    def __init__(self, index_dir: Path, name: str):
-        self._lock = FileStorage(str(index_dir)).lock(f"{name}_WRITELOCK")
+    It is the lock Whoosh's own writer takes.  A generation whose folder is
+    missing has nothing to protect: the lock is then a no-op.
+    """
+
+    def __init__(self, index_dir: Path, name: str | None, *, wait: bool = True):
+        self._lock = _generation_lock(index_dir, name) if name else None
+        self._wait = wait
 
     def __enter__(self) -> "write_lock":
-        deadline = time.monotonic() + LOCK_WAIT
-        while not self._lock.acquire(blocking=False):
-            if time.monotonic() > deadline:
-                raise IndexLockedError(LOCKED)
-            time.sleep(0.1)
+        if self._lock is not None:
+            _acquire(self._lock, None if self._wait else 0)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._lock.release()
+        if self._lock is not None:
+            self._lock.release()
+
+
+def _acquire(lock: FileLock, wait: float | None = None) -> None:
+    """Take ``lock``, waiting up to ``wait`` seconds (default ``LOCK_WAIT``)."""
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    while not _writable(lock.acquire, blocking=False):
+        if time.monotonic() > deadline:
+            raise IndexLockedError(LOCKED)
+        time.sleep(0.1)
+
+
+def _writable_state(index_dir: Path) -> State:
+    """The state to change: the folder's own, or a fresh one if it has none or an unusable one."""
+    try:
+        state = read_state(index_dir)
+    except (IndexVersionError, IndexDamagedError):
+        state = None  # a rebuild replaces it; what it named cannot be trusted to delete
+    if state is None or state.schema != SCHEMA_VERSION:
+        return State(name=None)
+    return state
+
+
+def _write_state(index_dir: Path, state: State) -> None:
+    """Replace ``CURRENT.json`` atomically."""
+    data = {"schema": state.schema, "name": state.name, "generations": list(state.generations)}
+    _write_json(Path(index_dir) / STATE_FILE, data)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Write ``path`` through a temporary file and a rename, so it is never half-written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path.parent, exc) from None
+
+
+def _writable(call, *args, **kwargs):
+    """``call(...)``, with an OS error turned into one line about the index folder."""
+    try:
+        return call(*args, **kwargs)
+    except OSError as exc:
+        raise write_error(getattr(call, "__self__", None), exc) from None
+
+
+def write_error(where, exc: OSError) -> VnsearchError:
+    """A one-line error for a failed write in the index folder."""
+    where = exc.filename or where
+    hint = {
+        errno.ENOSPC: "free some space, then run the command again",
+        errno.EDQUOT: "free some space, then run the command again",
+        errno.EROFS: "give a writable folder with --index",
+        errno.EACCES: "check the folder's permissions, or give another with --index",
+        errno.EPERM: "check the folder's permissions, or give another with --index",
+    }.get(exc.errno, "check the folder, or give another with --index")
+    return VnsearchError(f"cannot write the index in '{where}' ({exc.strerror or exc}): {hint}")
+
+
+def _storage(index_dir: Path, name: str) -> FileStorage:
+    """Whoosh's view of one generation's folder."""
+    return FileStorage(str(Path(index_dir) / name))
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    """Whether two paths name one folder (symlinks and ``.`` resolved)."""
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _shown(names: list[str], most: int = 3) -> str:
+    """A few file names for a message."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _reason(exc: Exception) -> str:
+    """An exception as a short reason for a one-line message."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{exc.__class__.__name__}: {text}"[:120] if text else exc.__class__.__name__
