@@ -105,10 +105,13 @@ def test_the_seeds_folder_cannot_be_the_index(good_seeds: Path) -> None:
     assert sorted(p.name for p in good_seeds.iterdir()) == before
 
 
-def test_the_root_folder_is_refused(good_seeds: Path) -> None:
-    code, err = vnsearch("index", "--seeds", str(good_seeds), "--index", "/")
+@pytest.mark.parametrize("folder", ["/", "/proc"])
+def test_system_folders_are_refused(good_seeds: Path, folder: str) -> None:
+    if not Path(folder).is_dir():
+        pytest.skip(f"no {folder} here")
+    code, err = vnsearch("index", "--seeds", str(good_seeds), "--index", folder)
     assert code == 2 and "not a vnsearch index" in err
-    assert not Path("/CURRENT.json").exists() and not Path("/LOCK").exists()
+    assert not (Path(folder) / "CURRENT.json").exists() and not (Path(folder) / "LOCK").exists()
 
 
 def test_a_file_is_not_an_index_folder(tmp_path: Path, good_seeds: Path) -> None:
@@ -280,6 +283,17 @@ def small_disk(tmp_path: Path):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     yield folder
     subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_read_only_index_answers_searches_and_refuses_updates(small_disk, good_seeds) -> None:
+    index_dir = small_disk / "index"
+    update_index(good_seeds, index_dir)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    assert search("dân số", index_dir).total == 4
+    for command in (["index"], ["index", "--rebuild"]):
+        code, err = vnsearch(*command, "--seeds", str(good_seeds), "--index", str(index_dir))
+        assert code == 2, err
+        assert len(err.splitlines()) == 1 and "Read-only file system" in err and "--index" in err
 
 
 def _fill(disk: Path, leave: int) -> Path:
