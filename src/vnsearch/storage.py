@@ -21,6 +21,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
+from . import unpickle
 from .errors import IndexLockedError, IndexNotFoundError, IndexVersionError
 from .schema import SCHEMA_VERSION, make_schema
 
@@ -35,6 +36,8 @@ __all__ = [
     "remove_stale_generations",
     "write_lock",
 ]
+
+unpickle.install()  # a tampered index cannot run code through pickle
 
 POINTER_FILE = "CURRENT.json"
 
