@@ -186,9 +186,10 @@ class WhooshPeer:
             body=TEXT(analyzer=text, stored=True),
         )
         self._whoosh_index = index
-        self._index = (
-            index.open_dir(str(self.path)) if index.exists_in(str(self.path)) else self._new_index()
-        )
+        try:  # with its own schema: vnsearch.unpickle refuses Whoosh's analysers
+            self._index = index.open_dir(str(self.path), schema=self._schema)
+        except index.EmptyIndexError:
+            self._index = self._new_index()
         self._parsers = {
             any_terms: MultifieldParser(["title", "body"], self._schema, group=group)
             for any_terms, group in ((False, AndGroup), (True, OrGroup))

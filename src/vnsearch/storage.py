@@ -41,6 +41,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, Index, clean_files
 from whoosh.util.filelock import FileLock
 
+from . import unpickle
 from .errors import (
     IndexDamagedError,
     IndexLockedError,
@@ -69,6 +70,8 @@ __all__ = [
     "write_error",
 ]
 
+unpickle.install()  # a tampered index cannot run code through pickle
+
 STATE_FILE = "CURRENT.json"
 LOCK_FILE = "LOCK"
 FILES_RECORD = "FILES.json"
@@ -77,6 +80,7 @@ INDEX_NAME = "MAIN"
 #: Files a folder may hold and still be an empty place for a new index.
 IGNORABLE = {".gitkeep"}
 _GENERATION = re.compile(r"g[0-9a-f]{1,24}")
+_SEGMENT = re.compile(rf"{INDEX_NAME}_[0-9a-z]{{1,32}}")
 REBUILD = "run `vnsearch index --rebuild`"
 
 
@@ -176,7 +180,14 @@ def open_index(index_dir: Path, name: str | None = None) -> Index:
     name = name or read_pointer(index_dir).name
     check_files(index_dir, name)
     try:
-        return _storage(index_dir, name).open_index(indexname=INDEX_NAME, schema=make_schema())
+        index = _storage(index_dir, name).open_index(indexname=INDEX_NAME, schema=make_schema())
+        for segment in index._read_toc().segments:  # a segment's name becomes a file name
+            if not _SEGMENT.fullmatch(segment.segment_id()):
+                raise IndexDamagedError(
+                    f"the index in '{index_dir}' is damaged (a segment is named "
+                    f"{segment.segment_id()!r}): {REBUILD}"
+                )
+        return index
     except VnsearchError:
         raise
     except EmptyIndexError:
