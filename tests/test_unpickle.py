@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
-from vnsearch import IndexDamagedError, Searcher, VnsearchError, storage, unpickle
+from vnsearch import IndexDamagedError, Searcher, storage, unpickle
 from vnsearch.cli import main
 
 DAMAGED = "damaged or not a vnsearch index"
