@@ -1,11 +1,13 @@
 """The ``vnsearch`` command: a thin shell over the library.
 
-Every command reports a problem as one line on stderr and exits with
-status 2; results go to stdout, coloured on a terminal and plain when piped.
+Every command reports a problem the user can act on as one line on stderr
+(``vnsearch: what is wrong: what to do``) and exits with status 2; exit 70 is
+for bugs.  Results go to stdout, coloured on a terminal and plain when piped.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -27,6 +29,20 @@ FACETS_SHOWN = 6
 # click >= 8.2 raises this for a group called without a command
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
+_DISK_FULL = ("write", "free some space, then try again")
+_DENIED = ("open", "check the permissions of the file and of its folders")
+#: OS errors the user can act on: errno -> (what failed, what to do).  Others are bugs.
+OS_FAULTS = {
+    errno.ENOSPC: _DISK_FULL,
+    errno.EDQUOT: _DISK_FULL,
+    errno.EROFS: ("write", "the file system is read-only: use a writable folder"),
+    errno.EACCES: _DENIED,
+    errno.EPERM: _DENIED,
+    errno.EIO: ("read or write", "the disk may be failing: check it, then try again"),
+    errno.ENOENT: ("open", "it was removed meanwhile: try again, or run `vnsearch index --rebuild`"),
+}
+
+
 def _folder_option(flag: str, dest: str, default: str, envvar: str, help: str):
     """A folder option settable by an environment variable."""
     return click.option(
@@ -46,15 +62,29 @@ index_option = _folder_option("--index", "index_dir", "index", "VNSEARCH_INDEX",
 
 
 class _Group(click.Group):
-    """Turns every error into one line on stderr, never a traceback."""
+    """Turns every error into one line on stderr, never a traceback.
+
+    ``invoke`` sorts the library's errors from bugs; ``main`` handles, last,
+    results that could not be written.
+    """
 
     def main(self, *args, **kwargs):
+        try:
+            return self._main(*args, **kwargs)
+        except _OutputError as exc:
+            _fail(str(exc))
+        except OSError as exc:  # writing click's own --help or --version
+            _fail(_os_fault(exc, "write the results"))
+        finally:
+            _discard_unwritten_output()
+
+    def _main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)
         except click.UsageError as exc:
             if isinstance(exc, _NO_ARGS_IS_HELP) and exc.ctx:  # plain `vnsearch`
-                click.echo(exc.ctx.get_help())
+                _echo(exc.ctx.get_help())
                 sys.exit(0)
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
             _fail(exc.format_message() + hint)
@@ -71,17 +101,101 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             _fail("interrupted", code=130)
         except BrokenPipeError:  # `vnsearch show ID | head`: the reader has gone
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except Exception as exc:  # a bug: say so briefly
+        except (click.exceptions.Exit, click.ClickException, click.Abort, _OutputError):
+            raise  # for `main`
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in OS_FAULTS:  # disk full, read-only, …
+                _fail(_os_fault(exc))
             _fail(f"internal error ({exc.__class__.__name__}: {exc}); please report it", code=70)
 
 
+class _OutputError(Exception):
+    """stdout cannot take the results: a full disk, a closed stdout, an encoding without Vietnamese."""
+
+
+def _echo(message: str = "", err: bool = False, **styles) -> None:
+    """``click.secho``, with a failure to write stdout told apart from the library's errors.
+
+    click flushes every line, so a full disk shows here, to be reported by
+    ``main``, rather than in Python's last flush at exit.
+    """
+    try:
+        if sys.stdout is None and not err:  # started with stdout closed (`>&-`)
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        click.secho(message, err=err, **styles)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _OutputError(_os_fault(exc, "write the results")) from exc
+    except UnicodeEncodeError as exc:
+        raise _OutputError(
+            f"the output encoding '{exc.encoding}' cannot write Vietnamese text: "
+            "set PYTHONIOENCODING=utf-8 or use a UTF-8 locale"
+        ) from exc
+
+
+def _echo_json(data: object) -> None:
+    """``data`` as one line of JSON, ASCII (the same data) if stdout's encoding lacks a letter."""
+    line = json.dumps(data, ensure_ascii=False)
+    try:
+        line.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:  # e.g. PYTHONIOENCODING=latin-1
+        line = json.dumps(data)
+    _echo(line)
+
+
+def _discard_unwritten_output() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit cannot fail again.
+
+    Only what a failed write left behind is lost: every line of results is
+    flushed as it is printed.
+    """
+    try:
+        sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):  # closed, full, gone
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):  # no stdout, or not a file (CliRunner)
+            pass
+
+
+def _os_fault(exc: OSError, what: str | None = None) -> str:
+    """What failed (``what``, else the file), why and what to do, for an OS error."""
+    verb, advice = OS_FAULTS.get(exc.errno, (None, None))
+    if what is None:
+        what = f"{verb} '{_shown(exc.filename)}'" if exc.filename is not None else f"{verb} a file"
+    return f"cannot {what}: {exc.strerror or exc}" + (f": {advice}" if advice else "")
+
+
+def _warn(message: str) -> None:
+    """One ``vnsearch:`` line on stderr, whatever the message holds and stderr's encoding."""
+    line = f"vnsearch: {_shown(message)}"
+    try:
+        click.echo(line, err=True)
+    except UnicodeEncodeError:  # e.g. PYTHONIOENCODING=latin-1:strict
+        click.echo(line.encode("ascii", "backslashreplace").decode("ascii"), err=True)
+
+
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    click.echo(f"vnsearch: {message}", err=True)
+    _warn(message)
     sys.exit(code)
+
+
+def _shown(name: object) -> str:
+    """``name`` (an id, a path, a message) for one line of text: what is not printable escaped.
+
+    A newline in a file name would split the line; a byte that is not UTF-8
+    (a lone surrogate from ``os.fsdecode``) could not even be printed.
+    """
+    return "".join(char if char.isprintable() else _escaped(char) for char in str(name))
+
+
+def _escaped(char: str) -> str:
+    """``\\n``, ``\\x1b``, ``\\u200b``; ``\\xff`` for the undecodable byte 0xff."""
+    if "\udc80" <= char <= "\udcff":
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -164,16 +278,16 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
                 f"no index in '{index_dir}' and no seeds folder '{seeds_dir}' to build it from: "
                 "give --index or --seeds"
             ) from None
-        click.echo(f"No index in '{index_dir}' yet: building it from '{seeds_dir}'…", err=True)
+        _echo(f"No index in '{_shown(index_dir)}' yet: building it from '{_shown(seeds_dir)}'…", err=True)
         _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
         searcher = Searcher(index_dir)
     with searcher:
         result = searcher.search(text, **options)
     if as_json:
-        click.echo(json.dumps(_result_json(result), ensure_ascii=False))
+        _echo_json(_result_json(result))
     elif as_jsonl:
         for hit in _result_json(result)["hits"]:
-            click.echo(json.dumps(hit, ensure_ascii=False))
+            _echo_json(hit)
     else:
         _print_result(result)
     if not result.hits:
@@ -196,9 +310,9 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     if as_json:
         data = asdict(article)
         data["date"] = article.date.isoformat() if article.date else None
-        click.echo(json.dumps(data, ensure_ascii=False))
+        _echo_json(data)
         return
-    click.secho(article.title, bold=True)
+    _echo(article.title, bold=True)
     for label, value in [
         ("id", article.id),
         ("date", article.date),
@@ -209,9 +323,9 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
         ("file", article.path),
     ]:
         if value:
-            click.echo(click.style(f"{label:>7}: ", dim=True) + str(value))
-    click.echo()
-    click.echo(article.body)
+            _echo(click.style(f"{label:>7}: ", dim=True) + _shown(value))
+    _echo()
+    _echo(article.body)
 
 
 @main.command()
@@ -224,14 +338,14 @@ def stats(index_dir: Path, as_json: bool) -> None:
     if as_json:
         data = asdict(info)
         data["updated"] = info.updated.isoformat(timespec="seconds") if info.updated else None
-        click.echo(json.dumps(data, ensure_ascii=False))
+        _echo_json(data)
         return
     updated = info.updated.strftime("%Y-%m-%d %H:%M:%S") if info.updated else "never"
-    click.echo(f"index:        {info.path}")
-    click.echo(f"articles:     {info.articles}")
-    click.echo(f"terms:        {info.terms}")
-    click.echo(f"size:         {_size(info.size_bytes)}")
-    click.echo(f"last update:  {updated}")
+    _echo(f"index:        {_shown(info.path)}")
+    _echo(f"articles:     {info.articles}")
+    _echo(f"terms:        {info.terms}")
+    _echo(f"size:         {_size(info.size_bytes)}")
+    _echo(f"last update:  {updated}")
 
 
 # -- helpers -----------------------------------------------------------------
@@ -260,10 +374,10 @@ def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -
 def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bool = False) -> None:
     """Summary line (on stdout unless ``err``), a warning per skipped file on stderr."""
     for skipped in report.skipped:
-        click.echo(f"vnsearch: skipped {skipped.path}: {skipped.reason}", err=True)
+        _warn(f"skipped {skipped.path}: {skipped.reason}")
     verb = "Built" if report.created else "Rebuilt" if report.rebuilt else "Updated"
-    click.echo(
-        f"{verb} '{index_dir}' from '{seeds_dir}': {len(report.added)} added, "
+    _echo(
+        f"{verb} '{_shown(index_dir)}' from '{_shown(seeds_dir)}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped",
         err=err,
@@ -274,38 +388,38 @@ def _print_result(result: SearchResult) -> None:
     """Hits as readable text: title, metadata, snippet with marked words."""
     others = result.suggestions
     if result.instead_of is not None:  # searched for the first suggestion
-        click.secho(f'Showing results for "{result.query}" instead of "{result.instead_of}".', fg="yellow")
+        _echo(f'Showing results for "{result.query}" instead of "{result.instead_of}".', fg="yellow")
         others = others[1:]
     if others:
         marked = " · ".join(click.style(other, bold=True) for other in others)
-        click.echo(click.style("Did you mean / Có phải bạn muốn tìm: ", fg="yellow") + marked)
+        _echo(click.style("Did you mean / Có phải bạn muốn tìm: ", fg="yellow") + marked)
         if result.instead_of is None:
-            click.secho("  (--exact-suggestion searches for the first)", dim=True)
+            _echo("  (--exact-suggestion searches for the first)", dim=True)
     if result.relaxed:
-        click.secho("No article has all the words; showing articles with any of them.", fg="yellow")
+        _echo("No article has all the words; showing articles with any of them.", fg="yellow")
     if not result.hits:
-        click.echo(f'No results for "{result.query}".')
+        _echo(f'No results for "{result.query}".')
         return
     shown = len(result.hits)
     more = f", showing {shown}" if shown < result.total else ""
-    click.secho(f'{result.total} result{"s" * (result.total != 1)} for "{result.query}"{more}', dim=True)
+    _echo(f'{result.total} result{"s" * (result.total != 1)} for "{result.query}"{more}', dim=True)
     for rank, hit in enumerate(result.hits, 1):
         title_marks = [(s, e) for s, e, _ in match_spans(hit.title, result.terms)]
-        click.echo()
-        click.echo(f"{rank:>2}. " + _marked(hit.title, title_marks, bold=True))
+        _echo()
+        _echo(f"{rank:>2}. " + _marked(hit.title, title_marks, bold=True))
         meta = [str(hit.date) if hit.date else None, hit.author, hit.site, hit.category, hit.id,
                 f"score {hit.score:.2f}"]  # fmt: skip
-        click.secho("    " + " · ".join(m for m in meta if m), dim=True)
-        click.echo("    " + _marked(hit.snippet, hit.highlights))
+        _echo("    " + " · ".join(_shown(m) for m in meta if m), dim=True)
+        _echo("    " + _marked(hit.snippet, hit.highlights))
         if hit.url:
-            click.secho("    " + hit.url, fg="blue")
+            _echo("    " + _shown(hit.url), fg="blue")
     if result.facets is not None:
         _print_facets(result.facets)
 
 
 def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
     """One line per facet: its most frequent values, then the count of articles without one."""
-    click.echo()
+    _echo()
     missing = {"year": "undated", "site": "no site", "category": "no category"}
     for facet, counts in facets.items():
         known = [c for c in counts if c.value is not None]
@@ -313,7 +427,7 @@ def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
         if len(known) > FACETS_SHOWN:
             shown.append(f"+{len(known) - FACETS_SHOWN} more")
         shown += [f"{missing[facet]} {click.style(str(c.count), bold=True)}" for c in counts if c.value is None]
-        click.echo(click.style(f"{facet:<9}", dim=True) + (" · ".join(shown) or "–"))
+        _echo(click.style(f"{facet:<9}", dim=True) + (" · ".join(shown) or "–"))
 
 
 def _marked(text: str, spans: list[tuple[int, int]], bold: bool = False) -> str:
