@@ -54,6 +54,9 @@ QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "categor
 MAX_QUERY_CHARS = 1000
 #: Deepest nesting of parentheses (Whoosh's parser recurses on each level).
 MAX_NESTING = 20
+#: Most wildcards (``dân*``, ``d?n``) and ranges (``title:[a TO c]``) in one
+#: query: each is a scan of the index's words, and a match of all they find.
+MAX_WILDCARDS = 10
 
 # Ranking knobs, tuned on UIT-ViCoV19QA's val questions (benchmarks/relevance.py).
 
@@ -318,11 +321,18 @@ class Searcher:
         )
         try:
             # "…như thế nào?" is a question, not a one-letter wildcard
-            parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize()
+            parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize().accept(_every_article)
         except Exception as exc:  # Whoosh raises assorted errors on odd syntax
             raise QueryError(f"cannot understand the query: {exc}") from None
         if parsed is wq.NullQuery or not list(parsed.leaves()):
             raise QueryError("the query has no words to search for")
+        # "dân*" in the title and in the body is one wildcard
+        wildcards = {str(q).split(":", 1)[-1] for q in parsed.leaves() if isinstance(q, wq.MultiTerm)}
+        if len(wildcards) > MAX_WILDCARDS:
+            raise QueryError(
+                f"the query has too many wildcards and ranges ({len(wildcards)}, at most "
+                f"{MAX_WILDCARDS}): keep the ones that matter"
+            )
         boosts = _compound_terms(_positive_words(parsed))
         return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
@@ -511,14 +521,14 @@ class _Vocabulary:
             return 0
         return count
 
-    def nearest(self, word: str) -> list[str]:
-        """For a word the index lacks, the nearest words it has, most frequent first.
+    def nearest(self, word: str) -> list[str] | None:
+        """For a word the index lacks, the nearest words it has, most frequent first (None: it has it).
 
         A word typed without diacritics is corrected to one without them
         (the diacritics are restored afterwards, from its neighbours).
         """
         if any(self._is_live(name, word) for name in SEARCH_FIELDS):
-            return []
+            return None
         edits = next((n for size, n in self.MAX_EDITS if len(word) >= size), 0)
         for distance in range(1, edits + 1):
             # sharing the first letter (typos there are rare) skips most of the words
@@ -595,6 +605,11 @@ def _check_fields(text: str) -> None:
     for name in _FIELD_PREFIX.findall(text):
         if name not in QUERY_FIELDS and name.lower() not in _SCHEME_WORDS:
             raise QueryError(f"unknown field '{name}:' (fields: {', '.join(QUERY_FIELDS)})")
+
+
+def _every_article(q: wq.Query) -> wq.Query:
+    """``*`` alone as every article: Whoosh finds the articles with a field by reading all its words' postings."""
+    return wq.Every(boost=q.boost) if type(q) is wq.Every else q
 
 
 def _check_size(text: str) -> None:
