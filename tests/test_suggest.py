@@ -102,7 +102,7 @@ def test_decomposed_unicode_is_the_same_query(seeds) -> None:
 
 
 def test_a_long_run_of_words_is_no_trouble(seeds) -> None:
-    assert seeds.suggest("dan " * 700)[0].startswith("dân dân")
+    assert seeds.suggest("dan " * 240)[0].startswith("dân dân")  # 960 characters, near the limit
 
 
 def test_suggestions_can_be_turned_off(seeds) -> None:

@@ -19,12 +19,15 @@ from dataclasses import dataclass
 
 from .text import TONE_MARKS, VOWELS, fold, has_diacritics, normalize_word
 
-__all__ = ["Reading", "accented_forms", "readings"]
+__all__ = ["Reading", "accented_forms", "readings", "MAX_WORD_LETTERS"]
 
 #: ``frequency(term)``: how many times the index has a syllable or compound.
 Frequency = Callable[[str], float]
 
 _VARIANTS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư"}
+#: Longer words are kept as typed.  No Vietnamese word is nearly this long,
+#: and spelling out a word's forms costs time in proportion to its length.
+MAX_WORD_LETTERS = 50
 _MAX_BASES = 400
 #: Forms of each word carried into the search for the best reading.
 FORMS_PER_WORD = 4
@@ -51,7 +54,7 @@ def accented_forms(word: str) -> list[str]:
     ``"co"`` gives ``co, cò, có, cỏ, cõ, cọ, cô, cồ, … cơ, cờ, …``; words with
     diacritics, digits or no vowel give just themselves.
     """
-    if has_diacritics(word) or not word.isalpha() or not word.isascii():
+    if has_diacritics(word) or not word.isalpha() or not word.isascii() or len(word) > MAX_WORD_LETTERS:
         return [word]
     letters = [_VARIANTS.get(ch, ch) for ch in word]
     if word[0] == "d":
@@ -111,9 +114,10 @@ def _forms(word: str, frequency: Frequency) -> list[tuple[str, float]]:
 
     The index stores each occurrence of a word under its folded form too, and
     a word written without diacritics twice under the same term, so the
-    folded term counts ``accented + 2 × unaccented`` occurrences.
+    folded term counts ``accented + 2 × unaccented`` occurrences: when it
+    counts none, no form is looked up.
     """
-    if has_diacritics(word) or not word.isalpha():
+    if has_diacritics(word) or not word.isalpha() or not frequency(word):
         return [(word, 1.0)]
     counted = {form: frequency(form) for form in accented_forms(word) if form != word}
     counted[word] = (frequency(word) - sum(counted.values())) / 2

@@ -13,17 +13,26 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import pickle
 import re
+import struct
+import threading
+import weakref
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import collectors, scoring, sorting
+from whoosh.filedb.filetables import FileFormatError
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from . import storage
 from .articles import Article, site_of
-from .errors import QueryError
+from .errors import IndexDamagedError, QueryError, VnsearchError
 from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
 from .snippets import make_snippet
 from .suggest import suggest
@@ -37,6 +46,21 @@ SORTS = ("relevance", "date")
 FACETS = ("year", "site", "category")
 #: Fields a query can name with ``field:``.
 QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "category")
+
+# Limits that keep one query from holding a core for long (a paragraph is
+# fine: a pasted page is not).  Words longer than ``accents.MAX_WORD_LETTERS``
+# are searched but get no suggestions.
+
+#: Longest query, in characters.
+MAX_QUERY_CHARS = 1000
+#: Deepest nesting of parentheses (Whoosh's parser recurses on each level).
+MAX_NESTING = 20
+#: Most wildcards (``dân*``, ``d?n``) and ranges (``title:[a TO c]``) in one
+#: query: each is a scan of the index's words, and a match of all they find.
+MAX_WILDCARDS = 4
+#: Loosest phrase, ``"dân số"~10``: Whoosh compares every pair of the words'
+#: positions within that distance, in every article that has them all.
+MAX_SLOP = 10
 
 # Ranking knobs, tuned on UIT-ViCoV19QA's val questions (benchmarks/relevance.py).
 
@@ -139,63 +163,49 @@ class IndexStats:
 
 
 class Searcher:
-    """An open index to search many times (close it, or use ``with``)."""
+    """An open index to search many times (close it, or use ``with``).
+
+    A ``Searcher`` may be shared by threads.  Whoosh's readers keep a file
+    position between a seek and a read, so each thread reads the index
+    through a view of its own (see ``_View``), opened on its first call and
+    moved to the latest commit or rebuild at each one.
+    """
 
     def __init__(self, index_dir: str | os.PathLike = "index"):
         self.index_dir = Path(index_dir)
         self._schema = make_schema()
-        self._open()
+        self._local = threading.local()  # this thread's _View
+        # Every thread's view, for close(); a thread's view goes when the thread ends.
+        self._views: weakref.WeakSet[_View] = weakref.WeakSet()
+        self._views_lock = threading.Lock()  # guards _views and _closed, never a search
+        self._closed = False
+        self._view()  # a missing or incompatible index raises here, not at the first search
 
-    def _open(self) -> None:
-        """Open the generation in use now."""
-        self._generation = storage.read_pointer(self.index_dir).name
-        index = storage.open_index(self.index_dir)
-        self._searcher = index.searcher(weighting=Weighting(B=BM25_B, K1=BM25_K1))
-        self._ranker = self._facets = None
-
-    def _refresh(self) -> None:
-        """See the latest commit, or the new index after a rebuild."""
-        if storage.current_name(self.index_dir) != self._generation:
-            self._searcher.close()
-            self._open()
+    def _view(self) -> "_View":
+        """This thread's view of the index, first moved to the latest commit or rebuild."""
+        if self._closed:
+            raise ValueError("search on a closed Searcher")
+        view = getattr(self._local, "view", None)
+        if view is not None and storage.current_name(self.index_dir) == view.generation:
+            fresh = view.refreshed()
         else:
-            searcher = self._searcher.refresh()
-            if searcher is not self._searcher:
-                self._searcher, self._ranker, self._facets = searcher, None, None
+            fresh = _View.open(self.index_dir)
+        if fresh is not view:
+            self._register(fresh, instead_of=view)
+        return fresh
 
-    def _rank(self, q: wq.Query, filter: wq.Query | None):
-        """``(match mask, scores)`` from :mod:`vnsearch.ranking`, or None if it leaves ``q`` to Whoosh."""
-        return self._get_ranker().matches(q, self._allowed(filter))
-
-    def _match_mask(self, q: wq.Query, filter: wq.Query | None):
-        """The articles matching ``q`` as a mask, found by Whoosh."""
-        mask = self._get_ranker().mask(self._searcher.docs_for_query(q))
-        allowed = self._allowed(filter)
-        return mask if allowed is None else mask & allowed
-
-    def _allowed(self, filter: wq.Query | None):
-        """The mask of articles ``filter`` lets through (None: all)."""
-        if filter is None:
-            return None
-        return self._get_ranker().mask(self._searcher.docs_for_query(filter))
-
-    def _get_ranker(self):
-        """The array scorer of the open searcher (made on first use)."""
-        if self._ranker is None:
-            from .ranking import Ranker  # numpy: imported by searches only
-
-            weighting, searcher = self._searcher.weighting, self._searcher
-            idf = lambda fieldname, text: weighting.idf(searcher, fieldname, text)  # noqa: E731
-            self._ranker = Ranker(searcher, idf, B=BM25_B, K1=BM25_K1)
-        return self._ranker
-
-    def _get_facets(self):
-        """The facet counter of the open searcher (made on first use)."""
-        if self._facets is None:
-            from .facets import FacetCounter  # numpy: imported by searches only, not by `import vnsearch`
-
-            self._facets = FacetCounter(self._searcher.reader())
-        return self._facets
+    def _register(self, view: "_View", instead_of: "_View | None") -> None:
+        """Make ``view`` this thread's, closing the one it replaces."""
+        with self._views_lock:
+            closed = self._closed
+            if not closed:
+                self._views.add(view)  # the view replaced leaves the set when dropped
+        if instead_of is not None:
+            instead_of.close()
+        if closed:  # by another thread, while this one was opening the index
+            view.close()
+            raise ValueError("search on a closed Searcher")
+        self._local.view = view
 
     def __enter__(self) -> "Searcher":
         return self
@@ -204,8 +214,12 @@ class Searcher:
         self.close()
 
     def close(self) -> None:
-        """Release the index files."""
-        self._searcher.close()
+        """Release the index files, those of every thread's view."""
+        with self._views_lock:
+            self._closed = True
+            views, self._views = list(self._views), weakref.WeakSet()
+        for view in views:
+            view.close()
 
     def search(
         self,
@@ -237,53 +251,58 @@ class Searcher:
             raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
         if since and until and since > until:
             raise QueryError("--since is after --until: nothing can match")
-        self._refresh()
+        _check_size(query)
+        view = self._view()
         options = _Options(limit, any_terms, _filter(since, until, site, category), sort, facets)
         if not use_suggestion:
-            result = self._search(query, options)  # first: a query that cannot run raises
-            return replace(result, suggestions=self._suggest(query)) if suggestions else result
-        meant = self._suggest(query)
+            result = self._search(view, query, options)  # first: a query that cannot run raises
+            return replace(result, suggestions=self._suggest(view, query)) if suggestions else result
+        meant = self._suggest(view, query)
         if not meant:
-            return self._search(query, options)
-        result = self._search(meant[0], options)
+            return self._search(view, query, options)
+        result = self._search(view, meant[0], options)
         return replace(result, suggestions=meant, instead_of=query)
 
-    def _search(self, query: str, options: "_Options") -> SearchResult:
+    def _search(self, view: "_View", query: str, options: "_Options") -> SearchResult:
         """The hits of one query, relaxed to any of its words if it has none."""
         strict = self._parse(query, options.any_terms)
-        result = self._run(query, strict, options)
+        result = self._run(view, query, strict, options)
         if result.total == 0 and not options.any_terms:
             loose = self._parse(query, True)
             if loose != strict:
-                relaxed = self._run(query, loose, options)
+                relaxed = self._run(view, query, loose, options)
                 if relaxed.total:
                     result = replace(relaxed, relaxed=True)
         return result
 
     def suggest(self, query: str) -> list[str]:
         """Likely meant queries, best first: diacritics restored, typos fixed (see ``SearchResult``)."""
-        self._refresh()
-        return self._suggest(query)
+        _check_size(query)
+        return self._suggest(self._view(), query)
 
-    def _suggest(self, query: str) -> list[str]:
-        return suggest(query, _Vocabulary(self._searcher.reader()))
+    def _suggest(self, view: "_View", query: str) -> list[str]:
+        with _reading(self.index_dir):
+            return suggest(query, _Vocabulary(view.searcher.reader()))
 
     def article(self, id: str) -> Article:
         """The stored article with this id (``KeyError`` if there is none)."""
-        fields = self._searcher.document(id=id)
-        if fields is None:
-            raise KeyError(id)
-        return Article(**_metadata(fields), body=fields["body"], sha256=fields["sha256"])
+        view = self._view()
+        with _reading(self.index_dir):
+            fields = view.searcher.document(id=id)
+            if fields is None:
+                raise KeyError(id)
+            return Article(**_metadata(fields), body=fields["body"], sha256=fields["sha256"])
 
     def stats(self) -> IndexStats:
         """Counts, size on disk and time of the last update."""
-        reader = self._searcher.reader()
+        view = self._view()
+        reader = view.searcher.reader()
         terms = sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title"))
         files = storage.generation_files(self.index_dir, storage.read_pointer(self.index_dir).name)
         tocs = [p.stat().st_mtime for p in files if p.suffix == ".toc"]
         return IndexStats(
             path=str(self.index_dir),
-            articles=self._searcher.doc_count(),
+            articles=view.searcher.doc_count(),
             terms=terms,
             size_bytes=sum(p.stat().st_size for p in files),
             updated=dt.datetime.fromtimestamp(max(tocs)) if tocs else None,
@@ -303,40 +322,107 @@ class Searcher:
         )
         try:
             # "…như thế nào?" is a question, not a one-letter wildcard
-            parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize()
+            parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize().accept(_every_article)
         except Exception as exc:  # Whoosh raises assorted errors on odd syntax
             raise QueryError(f"cannot understand the query: {exc}") from None
         if parsed is wq.NullQuery or not list(parsed.leaves()):
             raise QueryError("the query has no words to search for")
+        _check_cost(parsed)
         boosts = _compound_terms(_positive_words(parsed))
         return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
-    def _run(self, text: str, q: wq.Query, options: "_Options") -> SearchResult:
+    def _rank(self, view: "_View", q: wq.Query, filter: wq.Query | None):
+        """``(match mask, scores)`` from :mod:`vnsearch.ranking`, or None if it leaves ``q`` to Whoosh."""
+        return view.ranker.matches(q, view.allowed(filter))
+
+    def _run(self, view: "_View", text: str, q: wq.Query, options: "_Options") -> SearchResult:
         """Execute a parsed query and build the hits."""
         by_date = options.sort == "date"
-        terms = _highlight_terms(q, self._searcher.reader())
         depth = options.limit if by_date else max(options.limit, RERANK_DEPTH)
-        try:
-            matches = None if by_date else self._rank(q, options.filter)
+        with _reading(self.index_dir, query=True):  # e.g. a wildcard expanding to too many terms
+            terms = _highlight_terms(q, view.searcher.reader())
+            matches = None if by_date else self._rank(view, q, options.filter)
             if matches is not None:
                 mask, scores = matches
-                total, top = int(mask.sum()), self._get_ranker().best(mask, scores, depth)
+                total, top = int(mask.sum()), view.ranker.best(mask, scores, depth)
             else:  # a query vnsearch.ranking leaves to Whoosh
-                results = self._whoosh_search(q, depth, options.filter, by_date)
+                results = view.whoosh_search(q, depth, options.filter, by_date)
                 total, top = len(results), [(hit.score or 0.0, hit.docnum) for hit in results]
-                mask = self._match_mask(q, options.filter) if options.facets else None
+                mask = view.match_mask(q, options.filter) if options.facets else None
             if not by_date:
-                top = self._with_phrase_boosts(top, _positive_words(_base(q)))
-        except Exception as exc:  # e.g. a wildcard expanding to too many terms
-            raise QueryError(f"cannot run the query: {exc}") from None
-        hits = [self._hit(docnum, score, terms) for score, docnum in top[: options.limit]]
-        facets = self._get_facets().count(mask) if options.facets else None
+                top = view.with_phrase_boosts(top, _positive_words(_base(q)))
+        with _reading(self.index_dir):
+            hits = [view.hit(docnum, score, terms) for score, docnum in top[: options.limit]]
+            facets = view.facets.count(mask) if options.facets else None
         return SearchResult(text, total, hits, False, terms, facets=facets)
 
-    def _whoosh_search(self, q: wq.Query, limit: int, filter: wq.Query | None, by_date: bool):
+
+class _View:
+    """One thread's open generation of the index, and the caches built on it.
+
+    Nothing in a view is shared with another thread: its Whoosh searcher
+    (whose files keep a read position), the ranker's postings and the facet
+    codes.  Its files are closed by ``close()``, or when the thread ends.
+    """
+
+    def __init__(self, generation: str, searcher):
+        self.generation = generation
+        self.searcher = searcher
+        #: Closes the Whoosh searcher, once (also when the view is dropped).
+        self.close = weakref.finalize(self, searcher.close)
+        self._ranker = self._facets = None
+
+    @classmethod
+    def open(cls, index_dir: Path) -> "_View":
+        """A view of the generation in use now."""
+        generation = storage.read_pointer(index_dir).name
+        index = storage.open_index(index_dir)
+        return cls(generation, index.searcher(weighting=Weighting(B=BM25_B, K1=BM25_K1)))
+
+    def refreshed(self) -> "_View":
+        """This view, or one of the latest commit of its generation (this one is then spent)."""
+        searcher = self.searcher.refresh()
+        if searcher is self.searcher:
+            return self
+        self.close.detach()  # Whoosh closed the files the new searcher does not reuse
+        return _View(self.generation, searcher)
+
+    @property
+    def ranker(self):
+        """The array scorer of this view (made on first use)."""
+        if self._ranker is None:
+            from .ranking import Ranker  # numpy: imported by searches only
+
+            searcher = self.searcher
+            idf = lambda fieldname, text: searcher.weighting.idf(searcher, fieldname, text)  # noqa: E731
+            self._ranker = Ranker(searcher, idf, B=BM25_B, K1=BM25_K1)
+        return self._ranker
+
+    @property
+    def facets(self):
+        """The facet counter of this view (made on first use)."""
+        if self._facets is None:
+            from .facets import FacetCounter  # numpy: imported by searches only, not by `import vnsearch`
+
+            self._facets = FacetCounter(self.searcher.reader())
+        return self._facets
+
+    def match_mask(self, q: wq.Query, filter: wq.Query | None):
+        """The articles matching ``q`` as a mask, found by Whoosh."""
+        mask = self.ranker.mask(self.searcher.docs_for_query(q))
+        allowed = self.allowed(filter)
+        return mask if allowed is None else mask & allowed
+
+    def allowed(self, filter: wq.Query | None):
+        """The mask of articles ``filter`` lets through (None: all)."""
+        if filter is None:
+            return None
+        return self.ranker.mask(self.searcher.docs_for_query(filter))
+
+    def whoosh_search(self, q: wq.Query, limit: int, filter: wq.Query | None, by_date: bool):
         """Whoosh's results for ``q``, counting every match."""
         if by_date:
-            collector = self._searcher.collector(
+            collector = self.searcher.collector(
                 limit=limit, sortedby=sorting.FieldFacet("day", reverse=True)
             )
         else:
@@ -346,10 +432,10 @@ class Searcher:
             collector = collectors.TopCollector(limit, usequality=False, replace=0)
         if filter is not None:
             collector = collectors.FilterCollector(collector, filter)
-        self._searcher.search_with_collector(q, collector)
+        self.searcher.search_with_collector(q, collector)
         return collector.results()
 
-    def _with_phrase_boosts(
+    def with_phrase_boosts(
         self, top: list[tuple[float, int]], words: list[str]
     ) -> list[tuple[float, int]]:
         """Re-rank hits, adding ``PHRASE_BOOST`` for adjacent query words found adjacent.
@@ -361,8 +447,7 @@ class Searcher:
         if not PHRASE_BOOST or not pairs:
             return top
         docnums = sorted(docnum for _, docnum in top)
-        ranker = self._get_ranker()
-        found = {w: ranker.occurrences("body", w, docnums) for pair in pairs for w in pair}
+        found = {w: self.ranker.occurrences("body", w, docnums) for pair in pairs for w in pair}
         bonus = dict.fromkeys(docnums, 0.0)
         for a, b in pairs:
             for docnum in found[a].keys() & found[b].keys():
@@ -371,9 +456,9 @@ class Searcher:
                     bonus[docnum] += PHRASE_BOOST * (score_a + score_b)
         return sorted(((score + bonus[d], d) for score, d in top), key=lambda h: (-h[0], h[1]))
 
-    def _hit(self, docnum: int, score: float, terms: frozenset[str]) -> Hit:
+    def hit(self, docnum: int, score: float, terms: frozenset[str]) -> Hit:
         """Plain data for one matching article."""
-        fields = self._searcher.stored_fields(docnum)
+        fields = self.searcher.stored_fields(docnum)
         snippet = make_snippet(fields.get("body", ""), terms)
         return Hit(
             **_metadata(fields),
@@ -431,14 +516,14 @@ class _Vocabulary:
             return 0
         return count
 
-    def nearest(self, word: str) -> list[str]:
-        """For a word the index lacks, the nearest words it has, most frequent first.
+    def nearest(self, word: str) -> list[str] | None:
+        """For a word the index lacks, the nearest words it has, most frequent first (None: it has it).
 
         A word typed without diacritics is corrected to one without them
         (the diacritics are restored afterwards, from its neighbours).
         """
         if any(self._is_live(name, word) for name in SEARCH_FIELDS):
-            return []
+            return None
         edits = next((n for size, n in self.MAX_EDITS if len(word) >= size), 0)
         for distance in range(1, edits + 1):
             # sharing the first letter (typos there are rare) skips most of the words
@@ -515,6 +600,85 @@ def _check_fields(text: str) -> None:
     for name in _FIELD_PREFIX.findall(text):
         if name not in QUERY_FIELDS and name.lower() not in _SCHEME_WORDS:
             raise QueryError(f"unknown field '{name}:' (fields: {', '.join(QUERY_FIELDS)})")
+
+
+def _check_cost(q: wq.Query) -> None:
+    """Reject a parsed query with more wildcards, or a looser phrase, than the limits."""
+    # "dân*" is looked up in the title and in the body: one wildcard
+    per_field = Counter(leaf.fieldname for leaf in q.leaves() if isinstance(leaf, wq.MultiTerm))
+    wildcards = max(per_field.values(), default=0)
+    if wildcards > MAX_WILDCARDS:
+        raise QueryError(
+            f"the query has too many wildcards and ranges ({wildcards}, at most "
+            f"{MAX_WILDCARDS}): keep the ones that matter"
+        )
+    slop = max((leaf.slop for leaf in q.leaves() if isinstance(leaf, wq.Phrase)), default=1)
+    if slop > MAX_SLOP:
+        raise QueryError(f'a phrase\'s ~{slop} is too loose (at most ~{MAX_SLOP}): bring its words closer')
+
+
+def _every_article(q: wq.Query) -> wq.Query:
+    """``*`` alone as every article: Whoosh finds the articles with a field by reading all its words' postings."""
+    return wq.Every(boost=q.boost) if type(q) is wq.Every else q
+
+
+def _check_size(text: str) -> None:
+    """Reject a query too deeply nested or too long to run quickly (before parsing it)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_NESTING:
+        raise QueryError(
+            f"the query is too deeply nested ({deepest} parentheses, at most {MAX_NESTING}): "
+            "remove some parentheses"
+        )
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS}): "
+            "search for its key words"
+        )
+
+
+#: Errors of reading a file that is truncated or not what it should be
+#: (ValueError: a bad array typecode, bytes that are not UTF-8…).
+_DAMAGE = (zlib.error, struct.error, EOFError, OSError, pickle.UnpicklingError, ValueError, FileFormatError)
+#: What Whoosh raises on a posting block it cannot read (a plain Exception).
+_BLOCK_TAG_ERROR = "Block tag error"
+
+
+@contextmanager
+def _reading(index_dir: Path, *, query: bool = False) -> Iterator[None]:
+    """Report an error in reading the index in one line.
+
+    A damaged index raises ``IndexDamagedError``; with ``query=True`` any
+    other error is the query's (a wildcard expanding to too many terms, a
+    phrase in a field without positions), a ``QueryError``.  vnsearch's own
+    errors pass through as they are.
+    """
+    try:
+        yield
+    except VnsearchError:
+        raise
+    except Exception as exc:
+        if str(exc).startswith(_BLOCK_TAG_ERROR) or isinstance(exc, _DAMAGE):
+            raise IndexDamagedError(
+                f"the index in '{index_dir}' is damaged ({_damage(exc)}): run `vnsearch index --rebuild`"
+            ) from None
+        if query:
+            raise QueryError(f"cannot run the query: {exc}") from None
+        raise
+
+
+def _damage(exc: Exception) -> str:
+    """A short name for what was found damaged: ``Block tag error``, ``zlib.error``, ``EOFError``…"""
+    if str(exc).startswith(_BLOCK_TAG_ERROR):
+        return _BLOCK_TAG_ERROR
+    kind = type(exc)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
 def _compound_terms(words: list[str]) -> list[wq.Query]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .accents import readings
+from .accents import MAX_WORD_LETTERS, readings
 from .text import fold, normalize_word
 
 __all__ = ["suggest", "MAX_SUGGESTIONS", "EVEN"]
@@ -57,7 +57,8 @@ def suggest(query: str, vocabulary) -> list[str]:
     ``vocabulary`` has ``frequency(term) -> int`` (occurrences of a term in
     the index, folded terms included) and ``nearest(word) -> list[str]``
     (for a word the index does not have, the closest ones it has, most
-    frequent first).
+    frequent first; None for a word it has).  Words longer than
+    ``MAX_WORD_LETTERS`` are kept as typed.
     """
     query = unicodedata.normalize("NFC", query)
     runs = _runs(query)
@@ -89,7 +90,7 @@ def _runs(query: str) -> list[list[re.Match]]:
     last_end = None
     for m in _TOKEN.finditer(query):
         word = m.group("word")
-        if word is None or word in _OPERATORS or "_" in word:
+        if word is None or word in _OPERATORS or "_" in word or len(word) > MAX_WORD_LETTERS:
             last_end = None
             continue
         between = query[last_end : m.start()] if last_end is not None else None
@@ -115,9 +116,11 @@ class _Typos:
             if not word.isalpha() or len(word) > MAX_TYPO_LENGTH or not self._left:
                 continue
             candidates = self._vocabulary.nearest(word)
+            if candidates is None:  # a word the index has
+                continue
+            self._left -= 1  # a lookup, found or not
             if not candidates:
                 continue
-            self._left -= 1
             neighbours = [fold(w) for w in out[max(i - 1, 0) : i]], [fold(w) for w in words[i + 1 : i + 2]]
             out[i] = max(candidates, key=lambda c: self._compounds(c, *neighbours))
         return out
