@@ -20,6 +20,7 @@ from .errors import IndexNotFoundError, VnsearchError
 from .indexing import IndexReport, default_jobs, update_index
 from .searching import SORTS, FacetCount, Searcher, SearchResult, parse_date
 from .snippets import match_spans
+from .storage import check_location
 
 EXIT_ERROR = 2
 #: A search that found nothing (as grep): scripts can tell it from an error.
@@ -278,6 +279,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
                 f"no index in '{index_dir}' and no seeds folder '{seeds_dir}' to build it from: "
                 "give --index or --seeds"
             ) from None
+        check_location(index_dir, seeds_dir)  # before saying it will build there
         _echo(f"No index in '{_shown(index_dir)}' yet: building it from '{_shown(seeds_dir)}'…", err=True)
         _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
         searcher = Searcher(index_dir)

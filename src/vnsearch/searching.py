@@ -298,7 +298,7 @@ class Searcher:
         view = self._view()
         reader = view.searcher.reader()
         terms = sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title"))
-        files = storage.generation_files(self.index_dir, storage.read_pointer(self.index_dir).name)
+        files = storage.generation_files(self.index_dir, view.generation)
         tocs = [p.stat().st_mtime for p in files if p.suffix == ".toc"]
         return IndexStats(
             path=str(self.index_dir),
@@ -376,7 +376,7 @@ class _View:
     def open(cls, index_dir: Path) -> "_View":
         """A view of the generation in use now."""
         generation = storage.read_pointer(index_dir).name
-        index = storage.open_index(index_dir)
+        index = storage.open_index(index_dir, generation)
         return cls(generation, index.searcher(weighting=Weighting(B=BM25_B, K1=BM25_K1)))
 
     def refreshed(self) -> "_View":
