@@ -157,7 +157,7 @@ def test_os_error_while_indexing_is_one_line(writable_env, monkeypatch, code: in
 
 
 def test_os_error_while_searching_is_one_line(built_index: Path, monkeypatch) -> None:
-    def failing(index_dir):
+    def failing(index_dir, name=None):
         raise PermissionError(errno.EACCES, "Permission denied", str(index_dir))
 
     monkeypatch.setattr(storage, "open_index", failing)
@@ -167,7 +167,7 @@ def test_os_error_while_searching_is_one_line(built_index: Path, monkeypatch) ->
 
 
 def test_other_os_errors_are_still_bugs(built_index: Path, monkeypatch) -> None:
-    def failing(index_dir):
+    def failing(index_dir, name=None):
         raise OSError(errno.EBADF, "Bad file descriptor")
 
     monkeypatch.setattr(storage, "open_index", failing)

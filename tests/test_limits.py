@@ -123,6 +123,8 @@ def test_a_damaged_article_store_says_so(tmp_path: Path, built_index: Path) -> N
     shutil.copytree(built_index, index_dir)
     for path in index_dir.rglob("*_stored.col"):
         os.truncate(path, path.stat().st_size // 2)
+    for record in index_dir.rglob("FILES.json"):  # without it, damage shows only when read
+        record.unlink()
     with Searcher(index_dir) as searcher:
         with pytest.raises(IndexDamagedError, match="damaged"):
             searcher.article(SEED_IDS["000"])

@@ -181,12 +181,7 @@ def open_index(index_dir: Path, name: str | None = None) -> Index:
     check_files(index_dir, name)
     try:
         index = _storage(index_dir, name).open_index(indexname=INDEX_NAME, schema=make_schema())
-        for segment in index._read_toc().segments:  # a segment's name becomes a file name
-            if not _SEGMENT.fullmatch(segment.segment_id()):
-                raise IndexDamagedError(
-                    f"the index in '{index_dir}' is damaged (a segment is named "
-                    f"{segment.segment_id()!r}): {REBUILD}"
-                )
+        _check_segment_names(index_dir, index)
         return index
     except VnsearchError:
         raise
@@ -198,6 +193,24 @@ def open_index(index_dir: Path, name: str | None = None) -> Index:
         raise IndexDamagedError(
             f"the index in '{index_dir}' is damaged ({_reason(exc)}): {REBUILD}"
         ) from None
+
+
+def _check_segment_names(index_dir: Path, index: Index) -> None:
+    """Refuse segment names that are not Whoosh's own: a segment's name becomes a file name."""
+    for attempt in range(10):
+        try:
+            segments = index._read_toc().segments
+            break
+        except FileNotFoundError:  # a commit replaced the table of contents meanwhile
+            if attempt == 9:
+                raise
+            time.sleep(0.05)
+    for segment in segments:
+        if not _SEGMENT.fullmatch(segment.segment_id()):
+            raise IndexDamagedError(
+                f"the index in '{index_dir}' is damaged (a segment is named "
+                f"{segment.segment_id()!r}): {REBUILD}"
+            )
 
 
 def generation_files(index_dir: Path, name: str) -> list[Path]:
