@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .searching import FACETS, FacetCount
+from .results import FACETS, FacetCount
 
 __all__ = ["FacetCounter"]
 

@@ -22,7 +22,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import query as wq
@@ -33,6 +33,7 @@ from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 from . import storage
 from .articles import Article, site_of
 from .errors import IndexDamagedError, QueryError, VnsearchError
+from .results import FACETS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
 from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
 from .snippets import make_snippet
 from .suggest import suggest
@@ -42,8 +43,6 @@ from .text import fold, has_diacritics
 __all__ = ["Hit", "FacetCount", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
 
 SORTS = ("relevance", "date")
-#: What ``facets=True`` counts the matches by, in this order.
-FACETS = ("year", "site", "category")
 #: Fields a query can name with ``field:``.
 QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "category")
 
@@ -101,65 +100,6 @@ class Weighting(scoring.BM25F):
         df = parent.doc_frequency(fieldname, text)
         n = parent.doc_count_all()
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One matching article, with a snippet of where it matched."""
-
-    id: str
-    path: str
-    title: str
-    date: dt.date | None
-    author: str | None
-    url: str | None
-    site: str | None
-    category: str | None
-    score: float
-    snippet: str
-    highlights: list[tuple[int, int]]
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    """How many matching articles have this value (None: undated, no site…)."""
-
-    value: str | None
-    count: int
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """The hits of one query.
-
-    ``relaxed`` is True when no article had all the words, so these hits are
-    those of the same query with any of the words.  ``terms`` are the words
-    looked up, for marking them in other text (see ``snippets.match_spans``).
-    ``suggestions`` are likely meant queries, best first ("did you mean":
-    diacritics restored, typos corrected); ``instead_of`` is the query as
-    typed when these are the hits of its first suggestion.  ``facets``
-    (when asked for) count all the matches by year, site and category.
-    """
-
-    query: str
-    total: int
-    hits: list[Hit]
-    relaxed: bool = False
-    terms: frozenset[str] = field(default_factory=frozenset)
-    suggestions: list[str] = field(default_factory=list)
-    instead_of: str | None = None
-    facets: dict[str, list[FacetCount]] | None = None
-
-
-@dataclass(frozen=True)
-class IndexStats:
-    """Size and freshness of an index."""
-
-    path: str
-    articles: int
-    terms: int
-    size_bytes: int
-    updated: dt.datetime | None
 
 
 class Searcher:

@@ -1,0 +1,76 @@
+"""What a search returns: plain data, with no tie to the index it came from.
+
+A :class:`SearchResult` holds the hits of one query (:class:`Hit`) and, when
+asked for, the count of all its matches by facet (:class:`FacetCount`);
+:class:`IndexStats` describes an index.  These can be kept, compared and
+printed after the :class:`vnsearch.Searcher` that made them is closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+__all__ = ["FACETS", "Hit", "FacetCount", "SearchResult", "IndexStats"]
+
+#: What ``facets=True`` counts the matches by, in this order.
+FACETS = ("year", "site", "category")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article, with a snippet of where it matched."""
+
+    id: str
+    path: str
+    title: str
+    date: dt.date | None
+    author: str | None
+    url: str | None
+    site: str | None
+    category: str | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """How many matching articles have this value (None: undated, no site…)."""
+
+    value: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits of one query.
+
+    ``relaxed`` is True when no article had all the words, so these hits are
+    those of the same query with any of the words.  ``terms`` are the words
+    looked up, for marking them in other text (see ``snippets.match_spans``).
+    ``suggestions`` are likely meant queries, best first ("did you mean":
+    diacritics restored, typos corrected); ``instead_of`` is the query as
+    typed when these are the hits of its first suggestion.  ``facets``
+    (when asked for) count all the matches by year, site and category.
+    """
+
+    query: str
+    total: int
+    hits: list[Hit]
+    relaxed: bool = False
+    terms: frozenset[str] = field(default_factory=frozenset)
+    suggestions: list[str] = field(default_factory=list)
+    instead_of: str | None = None
+    facets: dict[str, list[FacetCount]] | None = None
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Size and freshness of an index."""
+
+    path: str
+    articles: int
+    terms: int
+    size_bytes: int
+    updated: dt.datetime | None
