@@ -12,7 +12,7 @@ import pytest
 from conftest import SEED_IDS
 from vnsearch import IndexDamagedError, QueryError, Searcher, update_index
 from vnsearch.accents import MAX_WORD_LETTERS
-from vnsearch.searching import MAX_NESTING, MAX_QUERY_CHARS, MAX_SLOP, MAX_WILDCARDS
+from vnsearch.queries import MAX_NESTING, MAX_QUERY_CHARS, MAX_SLOP, MAX_WILDCARDS
 
 #: Generous: these take well under a second alone, but the machine is shared.
 SECONDS = 3.0

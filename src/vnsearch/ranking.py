@@ -1,268 +1,78 @@
-"""Score a query against whole posting lists at once, with numpy.
+"""How hits are ranked: the weighting, its knobs, and the phrase re-ranking.
 
-Whoosh finds and scores matching articles one at a time, each step a few
-Python method calls through a tree of matchers; on a big index, a query of
-common words spends nearly all its time there.  :class:`Ranker` evaluates
-the shapes of query vnsearch builds for words (title and body terms joined
-by AND, OR, AND NOT, with the optional compound-word boosts) over arrays
-instead: each term's postings are read once (and kept for the next query),
-scored with the same BM25 formula as :class:`vnsearch.searching.Weighting`,
-and combined column by column, one column per article.
+Ranking is BM25F (title words weigh more than body words, see
+``schema.FIELD_BOOSTS``) with BM25's own idf, plus optional boosts for
+articles that have adjacent query words as one compound word (``dân_số``,
+added to the query by :mod:`vnsearch.queries`) or next to each other
+(:func:`with_phrase_boosts`, on the best hits).  The knobs were tuned on
+UIT-ViCoV19QA's val questions (benchmarks/relevance.py).
 
-Other queries (phrases, wildcards, ranges, other fields) are left to Whoosh:
-:meth:`Ranker.matches` returns None for them.
+Whoosh scores with :class:`Weighting`; :mod:`vnsearch.arrays` scores the
+usual queries the same way, faster.
 """
 
 from __future__ import annotations
 
-import os
-from collections import OrderedDict
-from collections.abc import Callable
+import math
 
-# Scoring is element-wise: BLAS threads would only cost start-up time, and
-# OpenBLAS's threads keep a command cut short by `| head` from exiting cleanly.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from whoosh import scoring
 
-import numpy as np  # noqa: E402
-from whoosh import query as wq  # noqa: E402
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.util.numeric import byte_to_length  # noqa: E402
+__all__ = ["Weighting", "with_phrase_boosts"]
 
-__all__ = ["Ranker"]
-
-#: Fields whose terms this module scores (text fields with lengths).
-SCORED_FIELDS = frozenset({"title", "body", "author"})
-#: Postings kept in memory between queries (about 60 bytes each, mostly positions).
-CACHE_POSTINGS = 2_000_000
-
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-
-# A query's value over the whole index: which articles match, and their scores.
-_Columns = tuple[np.ndarray, np.ndarray]
-# A term's postings: article numbers, weights and values (encoded positions).
-_Postings = tuple[np.ndarray, np.ndarray, list]
+#: BM25 parameters: term-frequency saturation and length normalisation
+#: (long articles that mention a word in passing should not outrank short
+#: ones about it).
+BM25_K1 = 2.0
+BM25_B = 0.9
+#: Weight of a compound word (``dân_số``) formed from adjacent query words,
+#: relative to one word.
+COMPOUND_BOOST = 0.5
+#: The same for a compound typed without diacritics (``dan_so``).
+FOLDED_COMPOUND_BOOST = 1.0
+#: Weight of two adjacent query words found next to each other in an article.
+PHRASE_BOOST = 0.5
+#: How many of the best hits are re-ranked with those phrase boosts.  Checking
+#: adjacency in every matching article would cost a pass over all of them;
+#: the boosts only reorder hits that are already near the top.
+RERANK_DEPTH = 100
+#: With ``any_terms``, how much an article gains for each extra query word it has.
+ANY_TERMS_BONUS = 0.9
 
 
-class Ranker:
-    """The articles of one Whoosh searcher, ready for scoring whole queries.
+class Weighting(scoring.BM25F):
+    """BM25F with BM25's own idf, and vnsearch's ``B`` and ``K1``.
 
-    ``idf(fieldname, text)`` and ``B``/``K1`` are the weighting's, so scores
-    equal Whoosh's (up to rounding).
+    Whoosh's default idf, ``log(N / (df + 1)) + 1``, gives a word found in
+    every article (``là``, ``có``, ``được``) a weight of about 1, so long
+    questions rank by their filler words; BM25's idf gives it about 0.
     """
 
-    def __init__(self, searcher, idf: Callable[[str, str], float], B: float, K1: float):
-        self._searcher = searcher
-        self._reader = searcher.reader()
-        self._idf = idf
-        self._B, self._K1 = B, K1
-        self._n = self._reader.doc_count_all()
-        self._live = self._live_mask()
-        self._lengths: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cached = 0
+    def __init__(self) -> None:
+        super().__init__(B=BM25_B, K1=BM25_K1)
 
-    def matches(
-        self, q: wq.Query, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """The mask of live articles matching ``q`` and their scores, or None if ``q`` is not for us.
-
-        ``allowed`` is a mask of the articles a filter lets through.
-        """
-        columns = self._evaluate(q)
-        if columns is None:
-            return None
-        mask, scores = columns
-        mask = mask & self._live
-        if allowed is not None:
-            mask &= allowed
-        return mask, scores
-
-    @staticmethod
-    def best(mask: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, int]]:
-        """``[(score, docnum)]`` of the ``limit`` best articles in ``mask``, best first."""
-        docnums = np.flatnonzero(mask)
-        picked = scores[docnums]
-        if len(docnums) > limit:
-            top = np.argpartition(-picked, limit - 1)[:limit]
-            docnums, picked = docnums[top], picked[top]
-        order = np.lexsort((docnums, -picked))  # by score, then by docnum as Whoosh
-        return [(float(picked[i]), int(docnums[i])) for i in order]
-
-    def occurrences(self, fieldname: str, text: str, docnums: list[int]) -> dict[int, tuple[set[int], float]]:
-        """Positions and score of a term in each of ``docnums`` that has it.
-
-        For re-ranking a few hits (phrase boosts) from the postings already read.
-        """
-        ids, weights, values = self._postings(fieldname, text)
-        if not len(ids) or not docnums:
-            return {}
-        wanted = np.asarray(docnums, dtype=np.int64)
-        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-        found = ids[at] == wanted
-        wanted, at = wanted[found], at[found]
-        scores = self._bm25(fieldname, text, ids[at], weights[at])
-        decode = self._searcher.schema[fieldname].format.decode_positions
-        return {
-            int(d): (set(decode(values[i])), float(score))
-            for d, i, score in zip(wanted, at, scores)
-        }
-
-    def mask(self, docnums) -> np.ndarray:
-        """A mask of the live articles among ``docnums`` (for filters)."""
-        out = np.zeros(self._n, dtype=bool)
-        out[np.fromiter(docnums, dtype=np.int64)] = True
-        return out & self._live
-
-    # -- evaluation ------------------------------------------------------------
-
-    def _evaluate(self, q: wq.Query) -> _Columns | None:
-        """Match mask and scores of a query, or None if it is not one we score."""
-        if type(q) is wq.Term:
-            return self._term(q)
-        if type(q) in (wq.And, wq.Or):
-            parts = [self._evaluate(sub) for sub in q.subqueries]
-            if not parts or any(p is None for p in parts):
-                return None
-            combine = np.logical_and if type(q) is wq.And else np.logical_or
-            mask = combine.reduce([m for m, _ in parts])
-            scores = np.add.reduce([s for _, s in parts])
-            if type(q) is wq.Or and q.scale:
-                scores = self._coordinated(q, scores)
-                if scores is None:
-                    return None
-            return mask, _boosted(scores * mask, getattr(q, "boost", 1.0))
-        if type(q) is wq.AndMaybe:
-            a, b = self._evaluate(q.a), self._evaluate(q.b)
-            if a is None or b is None:
-                return None
-            return a[0], _boosted(np.where(a[0], a[1] + b[1], 0.0), getattr(q, "boost", 1.0))
-        if type(q) is wq.AndNot:
-            a, b = self._evaluate(q.a), self._evaluate(q.b)
-            if a is None or b is None:
-                return None
-            mask = a[0] & ~b[0]
-            return mask, _boosted(np.where(mask, a[1], 0.0), getattr(q, "boost", 1.0))
-        return None
-
-    def _coordinated(self, q: wq.Or, scores: np.ndarray) -> np.ndarray | None:
-        """Whoosh's coordination bonus (``CoordMatcher``): more query terms, more score.
-
-        Whoosh's matchers often miscount the terms an article has (a union
-        does not move every branch to the current article, and an index of
-        several segments finds none past the first); here they are counted.
-        """
-        terms = [t for t in q.leaves() if type(t) is wq.Term]
-        if len(terms) != len(list(q.leaves())):
-            return None
-        present = [t for t in terms if (t.fieldname, t.text) in self._reader]
-        count = len(present)  # Whoosh counts the terms that have postings
-        if count == 0:
-            return scores
-        matching = np.add.reduce([self._term(t)[0].astype(np.float64) for t in present])
-        return (scores + (matching - 1) / (count - q.scale) ** 2) * ((count - 1) / count)
-
-    def _term(self, q: wq.Term) -> _Columns | None:
-        """One term: the articles it is in, scored by BM25."""
-        if q.fieldname not in SCORED_FIELDS or not isinstance(q.text, str):
-            return None
-        mask = np.zeros(self._n, dtype=bool)
-        scores = np.zeros(self._n, dtype=np.float64)
-        ids, weights, _ = self._postings(q.fieldname, q.text)
-        if len(ids):
-            mask[ids] = True
-            scores[ids] = self._bm25(q.fieldname, q.text, ids, weights)
-        return mask, _boosted(scores, q.boost)
-
-    def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """BM25 of a term in the articles ``ids``, where it occurs ``weights`` times."""
-        lengths = self._field_lengths(fieldname)[ids]
-        avg = self._searcher.avg_field_length(fieldname) or 1
-        B, K1 = self._B, self._K1
-        idf = self._idf(fieldname, text)
-        return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
-
-    # -- reading the index -------------------------------------------------------
-
-    def _postings(self, fieldname: str, text: str) -> _Postings:
-        """Document numbers, weights (term counts) and values (positions) of a term, cached."""
-        key = (fieldname, text)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        ids, weights, values = [], [], []
-        for leaf, offset in self._reader.leaf_readers():
-            if (fieldname, text) in leaf:
-                leaf_ids, leaf_weights, leaf_values = _read_postings(leaf.postings(fieldname, text))
-                ids.append(leaf_ids + offset)
-                weights.append(leaf_weights)
-                values += leaf_values
-        found = (
-            (np.concatenate(ids), np.concatenate(weights), values)
-            if ids
-            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
-        )
-        self._cache[key] = found
-        self._cached += len(found[0])
-        while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
-            _, (old, _, _) = self._cache.popitem(last=False)
-            self._cached -= len(old)
-        return found
-
-    def _field_lengths(self, fieldname: str) -> np.ndarray:
-        """Every article's length in a field, as Whoosh stores it (one byte, rounded)."""
-        if fieldname not in self._lengths:
-            parts = []
-            for leaf, _ in self._reader.leaf_readers():
-                codes = np.zeros(leaf.doc_count_all(), dtype=np.uint8)
-                column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                if column is not None:
-                    raw = column._dbfile.get(column._basepos, column._count)
-                    codes[: len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-                parts.append(_BYTE_TO_LENGTH[codes])
-            self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
-        return self._lengths[fieldname]
-
-    def _live_mask(self) -> np.ndarray:
-        """True for every article not deleted."""
-        live = np.ones(self._n, dtype=bool)
-        if self._reader.has_deletions():
-            for leaf, offset in self._reader.leaf_readers():
-                if leaf.has_deletions():
-                    end = offset + leaf.doc_count_all()
-                    live[offset:end] = False
-                    kept = np.fromiter(leaf.all_doc_ids(), dtype=np.int64)
-                    live[kept + offset] = True
-        return live
+    def idf(self, searcher, fieldname: str, text) -> float:
+        parent = searcher.get_parent()
+        df = parent.doc_frequency(fieldname, text)
+        n = parent.doc_count_all()
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def _read_postings(matcher) -> _Postings:
-    """All document numbers, weights and values of one segment's postings of a term.
+def with_phrase_boosts(top: list[tuple[float, int]], words: list[str], ranker) -> list[tuple[float, int]]:
+    """``top`` (``[(score, docnum)]``) re-ranked, adding ``PHRASE_BOOST`` for adjacent query words found adjacent.
 
-    Whoosh's on-disk matcher is read a block at a time: ``_read_data`` loads
-    a block, whose document numbers are stored as differences (Whoosh's own
-    ``_read_ids`` adds them up one by one in Python; numpy does it here), and
-    ``_read_weights`` and ``_read_values`` are what its ``weight()`` and
-    ``value()`` use.  Other matchers (a term in a single article is stored
-    inline) are read one posting at a time.
+    The boost is what Whoosh's ``Phrase("body", [a, b], boost=PHRASE_BOOST)``
+    would add: the two words' scores in the article, scaled.  ``ranker`` (a
+    :class:`vnsearch.arrays.Ranker`) finds the words in the hits' bodies.
     """
-    ids, weights, values = [], [], []
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        while matcher.is_active():
-            matcher._read_data()
-            matcher._read_weights()
-            matcher._read_values()
-            ids.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)))
-            weights.append(np.asarray(matcher._weights, dtype=np.float64))
-            values += matcher._values
-            matcher._next_block()
-        return np.concatenate(ids), np.concatenate(weights), values
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        values.append(matcher.value())
-        matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values
-
-
-def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
-    return scores * boost if boost != 1.0 else scores
+    pairs = [(a, b) for a, b in zip(words, words[1:]) if a.isalnum() and b.isalnum()]
+    if not PHRASE_BOOST or not pairs:
+        return top
+    docnums = sorted(docnum for _, docnum in top)
+    found = {w: ranker.occurrences("body", w, docnums) for pair in pairs for w in pair}
+    bonus = dict.fromkeys(docnums, 0.0)
+    for a, b in pairs:
+        for docnum in found[a].keys() & found[b].keys():
+            (positions_a, score_a), (positions_b, score_b) = found[a][docnum], found[b][docnum]
+            if not positions_a.isdisjoint(p - 1 for p in positions_b):
+                bonus[docnum] += PHRASE_BOOST * (score_a + score_b)
+    return sorted(((score + bonus[d], d) for score, d in top), key=lambda h: (-h[0], h[1]))

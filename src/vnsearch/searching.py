@@ -1,105 +1,54 @@
 """Run queries against an index and return plain-data hits with snippets.
 
-Query syntax is Whoosh's: words (all required by default), ``"phrases"``,
-``AND``/``OR``/``NOT``, parentheses, ``field:`` prefixes, ``prefix*``.
-A word typed with diacritics matches exactly that word; a word typed without
-them matches every accented form (see :mod:`vnsearch.analysis`).  Adjacent
-words are also looked up as compound words (``dân số`` → ``dân_số``), which
-ranks articles that use the words together first.
+Query syntax is Whoosh's (see :mod:`vnsearch.queries`).  A word typed with
+diacritics matches exactly that word; a word typed without them matches
+every accented form (see :mod:`vnsearch.analysis`).  :class:`Searcher` runs
+a query: it parses it (:mod:`vnsearch.queries`), scores the matches
+(:mod:`vnsearch.ranking`, :mod:`vnsearch.arrays`), and returns plain data
+(:mod:`vnsearch.results`) with snippets, "did you mean" suggestions
+(:mod:`vnsearch.suggest`) and facet counts (:mod:`vnsearch.facets`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import pickle
-import re
 import struct
 import threading
 import weakref
 import zlib
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh import collectors, scoring, sorting
+from whoosh import collectors, sorting
 from whoosh.filedb.filetables import FileFormatError
-from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from . import storage
-from .articles import Article, site_of
+from .articles import Article
 from .errors import IndexDamagedError, QueryError, VnsearchError
+from .queries import (  # noqa: F401 (parse_date: re-exported)
+    check_size,
+    filter_query,
+    highlight_terms,
+    parse,
+    parse_date,
+    positive_words,
+    without_boosts,
+)
+from .ranking import RERANK_DEPTH, Weighting, with_phrase_boosts
 from .results import FACETS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
-from .schema import FIELD_BOOSTS, SEARCH_FIELDS, make_schema
+from .schema import SEARCH_FIELDS, make_schema
 from .snippets import make_snippet
 from .suggest import suggest
-from .text import fold, has_diacritics
 
 
 __all__ = ["Hit", "FacetCount", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
 
 SORTS = ("relevance", "date")
-#: Fields a query can name with ``field:``.
-QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "category")
-
-# Limits that keep one query from holding a core for long (a paragraph is
-# fine: a pasted page is not).  Words longer than ``accents.MAX_WORD_LETTERS``
-# are searched but get no suggestions.
-
-#: Longest query, in characters.
-MAX_QUERY_CHARS = 1000
-#: Deepest nesting of parentheses (Whoosh's parser recurses on each level).
-MAX_NESTING = 20
-#: Most wildcards (``dân*``, ``d?n``) and ranges (``title:[a TO c]``) in one
-#: query: each is a scan of the index's words, and a match of all they find.
-MAX_WILDCARDS = 4
-#: Loosest phrase, ``"dân số"~10``: Whoosh compares every pair of the words'
-#: positions within that distance, in every article that has them all.
-MAX_SLOP = 10
-
-# Ranking knobs, tuned on UIT-ViCoV19QA's val questions (benchmarks/relevance.py).
-
-#: Weight of a compound word (``dân_số``) formed from adjacent query words,
-#: relative to one word.
-COMPOUND_BOOST = 0.5
-#: The same for a compound typed without diacritics (``dan_so``).
-FOLDED_COMPOUND_BOOST = 1.0
-#: Weight of two adjacent query words found next to each other in an article.
-PHRASE_BOOST = 0.5
-#: How many of the best hits are re-ranked with those phrase boosts.  Checking
-#: adjacency in every matching article would cost a pass over all of them;
-#: the boosts only reorder hits that are already near the top.
-RERANK_DEPTH = 100
-#: With ``any_terms``, how much an article gains for each extra query word it has.
-ANY_TERMS_BONUS = 0.9
-#: BM25 parameters: term-frequency saturation and length normalisation
-#: (long articles that mention a word in passing should not outrank short
-#: ones about it).
-BM25_K1 = 2.0
-BM25_B = 0.9
-
-_QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s|$)")
-_FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
-_SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
-
-
-class Weighting(scoring.BM25F):
-    """BM25F with BM25's own idf.
-
-    Whoosh's default idf, ``log(N / (df + 1)) + 1``, gives a word found in
-    every article (``là``, ``có``, ``được``) a weight of about 1, so long
-    questions rank by their filler words; BM25's idf gives it about 0.
-    """
-
-    def idf(self, searcher, fieldname: str, text) -> float:
-        parent = searcher.get_parent()
-        df = parent.doc_frequency(fieldname, text)
-        n = parent.doc_count_all()
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 class Searcher:
@@ -191,9 +140,9 @@ class Searcher:
             raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
         if since and until and since > until:
             raise QueryError("--since is after --until: nothing can match")
-        _check_size(query)
+        check_size(query)
         view = self._view()
-        options = _Options(limit, any_terms, _filter(since, until, site, category), sort, facets)
+        options = _Options(limit, any_terms, filter_query(since, until, site, category), sort, facets)
         if not use_suggestion:
             result = self._search(view, query, options)  # first: a query that cannot run raises
             return replace(result, suggestions=self._suggest(view, query)) if suggestions else result
@@ -205,10 +154,10 @@ class Searcher:
 
     def _search(self, view: "_View", query: str, options: "_Options") -> SearchResult:
         """The hits of one query, relaxed to any of its words if it has none."""
-        strict = self._parse(query, options.any_terms)
+        strict = parse(query, self._schema, any_terms=options.any_terms)
         result = self._run(view, query, strict, options)
         if result.total == 0 and not options.any_terms:
-            loose = self._parse(query, True)
+            loose = parse(query, self._schema, any_terms=True)
             if loose != strict:
                 relaxed = self._run(view, query, loose, options)
                 if relaxed.total:
@@ -217,7 +166,7 @@ class Searcher:
 
     def suggest(self, query: str) -> list[str]:
         """Likely meant queries, best first: diacritics restored, typos fixed (see ``SearchResult``)."""
-        _check_size(query)
+        check_size(query)
         return self._suggest(self._view(), query)
 
     def _suggest(self, view: "_View", query: str) -> list[str]:
@@ -250,27 +199,6 @@ class Searcher:
 
     # -- internals ---------------------------------------------------------
 
-    def _parse(self, text: str, any_terms: bool) -> wq.Query:
-        """Whoosh query for ``text``, plus optional boosts for words found together."""
-        if not text or not text.strip():
-            raise QueryError("empty query: give some words to search for")
-        if not any_terms:  # in a question ("Lý do: …") a colon is just punctuation
-            _check_fields(text)
-        group = OrGroup.factory(ANY_TERMS_BONUS) if any_terms else AndGroup
-        parser = MultifieldParser(
-            list(SEARCH_FIELDS), self._schema, fieldboosts=FIELD_BOOSTS, group=group
-        )
-        try:
-            # "…như thế nào?" is a question, not a one-letter wildcard
-            parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize().accept(_every_article)
-        except Exception as exc:  # Whoosh raises assorted errors on odd syntax
-            raise QueryError(f"cannot understand the query: {exc}") from None
-        if parsed is wq.NullQuery or not list(parsed.leaves()):
-            raise QueryError("the query has no words to search for")
-        _check_cost(parsed)
-        boosts = _compound_terms(_positive_words(parsed))
-        return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
-
     def _rank(self, view: "_View", q: wq.Query, filter: wq.Query | None):
         """``(match mask, scores)`` from :mod:`vnsearch.ranking`, or None if it leaves ``q`` to Whoosh."""
         return view.ranker.matches(q, view.allowed(filter))
@@ -280,7 +208,7 @@ class Searcher:
         by_date = options.sort == "date"
         depth = options.limit if by_date else max(options.limit, RERANK_DEPTH)
         with _reading(self.index_dir, query=True):  # e.g. a wildcard expanding to too many terms
-            terms = _highlight_terms(q, view.searcher.reader())
+            terms = highlight_terms(q, view.searcher.reader())
             matches = None if by_date else self._rank(view, q, options.filter)
             if matches is not None:
                 mask, scores = matches
@@ -290,7 +218,7 @@ class Searcher:
                 total, top = len(results), [(hit.score or 0.0, hit.docnum) for hit in results]
                 mask = view.match_mask(q, options.filter) if options.facets else None
             if not by_date:
-                top = view.with_phrase_boosts(top, _positive_words(_base(q)))
+                top = with_phrase_boosts(top, positive_words(without_boosts(q)), view.ranker)
         with _reading(self.index_dir):
             hits = [view.hit(docnum, score, terms) for score, docnum in top[: options.limit]]
             facets = view.facets.count(mask) if options.facets else None
@@ -317,7 +245,7 @@ class _View:
         """A view of the generation in use now."""
         generation = storage.read_pointer(index_dir).name
         index = storage.open_index(index_dir, generation)
-        return cls(generation, index.searcher(weighting=Weighting(B=BM25_B, K1=BM25_K1)))
+        return cls(generation, index.searcher(weighting=Weighting()))
 
     def refreshed(self) -> "_View":
         """This view, or one of the latest commit of its generation (this one is then spent)."""
@@ -331,11 +259,9 @@ class _View:
     def ranker(self):
         """The array scorer of this view (made on first use)."""
         if self._ranker is None:
-            from .ranking import Ranker  # numpy: imported by searches only
+            from .arrays import Ranker  # numpy: imported by searches only
 
-            searcher = self.searcher
-            idf = lambda fieldname, text: searcher.weighting.idf(searcher, fieldname, text)  # noqa: E731
-            self._ranker = Ranker(searcher, idf, B=BM25_B, K1=BM25_K1)
+            self._ranker = Ranker(self.searcher)
         return self._ranker
 
     @property
@@ -375,27 +301,6 @@ class _View:
         self.searcher.search_with_collector(q, collector)
         return collector.results()
 
-    def with_phrase_boosts(
-        self, top: list[tuple[float, int]], words: list[str]
-    ) -> list[tuple[float, int]]:
-        """Re-rank hits, adding ``PHRASE_BOOST`` for adjacent query words found adjacent.
-
-        The boost is what Whoosh's ``Phrase("body", [a, b], boost=PHRASE_BOOST)``
-        would add: the two words' scores in the article, scaled.
-        """
-        pairs = [(a, b) for a, b in zip(words, words[1:]) if a.isalnum() and b.isalnum()]
-        if not PHRASE_BOOST or not pairs:
-            return top
-        docnums = sorted(docnum for _, docnum in top)
-        found = {w: self.ranker.occurrences("body", w, docnums) for pair in pairs for w in pair}
-        bonus = dict.fromkeys(docnums, 0.0)
-        for a, b in pairs:
-            for docnum in found[a].keys() & found[b].keys():
-                (positions_a, score_a), (positions_b, score_b) = found[a][docnum], found[b][docnum]
-                if not positions_a.isdisjoint(p - 1 for p in positions_b):
-                    bonus[docnum] += PHRASE_BOOST * (score_a + score_b)
-        return sorted(((score + bonus[d], d) for score, d in top), key=lambda h: (-h[0], h[1]))
-
     def hit(self, docnum: int, score: float, terms: frozenset[str]) -> Hit:
         """Plain data for one matching article."""
         fields = self.searcher.stored_fields(docnum)
@@ -417,20 +322,6 @@ class _Options:
     filter: wq.Query | None
     sort: str
     facets: bool
-
-
-def _filter(
-    since: dt.date | None, until: dt.date | None, site: str | None, category: str | None
-) -> wq.Query | None:
-    """The query that lets through articles of those dates, site and category."""
-    filters = []
-    if since or until:
-        filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
-    if site:
-        filters.append(wq.Term("site", _site(site)))
-    if category:
-        filters.append(wq.Term("category", category.strip().strip("/")))
-    return wq.And(filters) if filters else None
 
 
 class _Vocabulary:
@@ -497,92 +388,6 @@ def search(query: str, index_dir: str | os.PathLike = "index", **options) -> Sea
         return searcher.search(query, **options)
 
 
-def parse_date(text: str, *, end: bool = False) -> dt.date:
-    """A date typed by a user: ``2024-01-31``, ``2024-01``, ``2024`` or ``31/01/2024``.
-
-    A month or a year stands for its first day, or its last with ``end=True``.
-    """
-    text = text.strip()
-    try:
-        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-            d, m, y = map(int, text.split("/"))
-            return dt.date(y, m, d)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-        if re.fullmatch(r"\d{4}-\d{1,2}", text):
-            y, m = map(int, text.split("-"))
-            first = dt.date(y, m, 1)
-            if not end:
-                return first
-            return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        if re.fullmatch(r"\d{4}", text):
-            return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
-    except ValueError:
-        pass
-    raise QueryError(f"bad date '{text}': use YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY")
-
-
-def _positive_words(q: wq.Query) -> list[str]:
-    """The body words of a query in order, leaving out negated ones."""
-    if isinstance(q, wq.Not):
-        return []
-    if isinstance(q, wq.AndNot):
-        return _positive_words(q.a)
-    if isinstance(q, wq.Term):
-        return [q.text] if q.fieldname == "body" else []
-    if isinstance(q, wq.Phrase):
-        return list(q.words) if q.fieldname == "body" else []
-    return [w for child in q.children() for w in _positive_words(child)]
-
-
-def _check_fields(text: str) -> None:
-    """Reject ``name:`` prefixes that are not fields, naming the fields there are."""
-    for name in _FIELD_PREFIX.findall(text):
-        if name not in QUERY_FIELDS and name.lower() not in _SCHEME_WORDS:
-            raise QueryError(f"unknown field '{name}:' (fields: {', '.join(QUERY_FIELDS)})")
-
-
-def _check_cost(q: wq.Query) -> None:
-    """Reject a parsed query with more wildcards, or a looser phrase, than the limits."""
-    # "dân*" is looked up in the title and in the body: one wildcard
-    per_field = Counter(leaf.fieldname for leaf in q.leaves() if isinstance(leaf, wq.MultiTerm))
-    wildcards = max(per_field.values(), default=0)
-    if wildcards > MAX_WILDCARDS:
-        raise QueryError(
-            f"the query has too many wildcards and ranges ({wildcards}, at most "
-            f"{MAX_WILDCARDS}): keep the ones that matter"
-        )
-    slop = max((leaf.slop for leaf in q.leaves() if isinstance(leaf, wq.Phrase)), default=1)
-    if slop > MAX_SLOP:
-        raise QueryError(f'a phrase\'s ~{slop} is too loose (at most ~{MAX_SLOP}): bring its words closer')
-
-
-def _every_article(q: wq.Query) -> wq.Query:
-    """``*`` alone as every article: Whoosh finds the articles with a field by reading all its words' postings."""
-    return wq.Every(boost=q.boost) if type(q) is wq.Every else q
-
-
-def _check_size(text: str) -> None:
-    """Reject a query too deeply nested or too long to run quickly (before parsing it)."""
-    depth = deepest = 0
-    for ch in text:
-        if ch == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-    if deepest > MAX_NESTING:
-        raise QueryError(
-            f"the query is too deeply nested ({deepest} parentheses, at most {MAX_NESTING}): "
-            "remove some parentheses"
-        )
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS}): "
-            "search for its key words"
-        )
-
-
 #: Errors of reading a file that is truncated or not what it should be
 #: (ValueError: a bad array typecode, bytes that are not UTF-8…).
 _DAMAGE = (zlib.error, struct.error, EOFError, OSError, pickle.UnpicklingError, ValueError, FileFormatError)
@@ -619,71 +424,6 @@ def _damage(exc: Exception) -> str:
         return _BLOCK_TAG_ERROR
     kind = type(exc)
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-
-
-def _compound_terms(words: list[str]) -> list[wq.Query]:
-    """Optional compound-word terms (``dân_số``) for adjacent query words."""
-    return [
-        wq.Term(
-            name,
-            compound,
-            boost=FIELD_BOOSTS[name]
-            * (COMPOUND_BOOST if has_diacritics(compound) else FOLDED_COMPOUND_BOOST),
-        )
-        for compound in _compounds(words)
-        for name in SEARCH_FIELDS
-    ]
-
-
-def _compounds(words: list[str]) -> list[str]:
-    """Compound-word terms for each run of 2–3 adjacent words.
-
-    Words typed with diacritics join as typed (``dân_số``, ``gia_đình``: a
-    word such as ``gia`` has none to type); words all typed without them join
-    folded (``dan_so``).  The index holds compounds both ways.
-    """
-    out = []
-    for size in (2, 3):
-        for i in range(len(words) - size + 1):
-            run = words[i : i + size]
-            if any(not w.replace("_", "").isalnum() for w in run):
-                continue
-            if any(has_diacritics(w) for w in run):
-                out.append("_".join(run))
-            else:
-                out.append("_".join(fold(w) for w in run))
-    return list(dict.fromkeys(out))
-
-
-def _base(q: wq.Query) -> wq.Query:
-    """The query as parsed, without the optional compound-word boosts."""
-    return q.a if isinstance(q, wq.AndMaybe) else q
-
-
-def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
-    """The words to mark in snippets: the query's own, wildcards expanded."""
-    q = _base(q)
-    terms = set()
-    for fieldname, text in q.existing_terms(reader, expand=True):
-        if fieldname in SEARCH_FIELDS:
-            terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-    for fieldname, text in q.iter_all_terms():
-        if fieldname in SEARCH_FIELDS:
-            terms.add(text)
-    return frozenset(t for t in terms if "_" not in t)
-
-
-def _site(text: str) -> str:
-    """A site as typed (``www.x.vn``, ``https://x.vn/a``) as stored (``x.vn``)."""
-    text = text.strip()
-    return site_of(text if "://" in text else "//" + text) or text.lower()
-
-
-def _datetime(day: dt.date | None, *, end: bool = False) -> dt.datetime | None:
-    """The first (or last) moment of a day, as the index stores dates."""
-    if day is None:
-        return None
-    return dt.datetime.combine(day, dt.time.max if end else dt.time.min)
 
 
 def _metadata(fields: dict) -> dict:

@@ -1,0 +1,251 @@
+"""Query text to Whoosh queries, before any index is read.
+
+Query syntax is Whoosh's: words (all required by default), ``"phrases"``,
+``AND``/``OR``/``NOT``, parentheses, ``field:`` prefixes, ``prefix*``.
+:func:`parse` also looks adjacent words up as compound words (``dân số`` →
+``dân_số``), so that articles using the words together rank first; it
+refuses queries that would hold a core for long.  :func:`filter_query`
+turns the date, site and category options into a filter, and
+:func:`parse_date` reads the dates people type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
+
+from .articles import site_of
+from .errors import QueryError
+from .ranking import ANY_TERMS_BONUS, COMPOUND_BOOST, FOLDED_COMPOUND_BOOST
+from .schema import FIELD_BOOSTS, SEARCH_FIELDS
+from .text import fold, has_diacritics
+
+__all__ = [
+    "parse",
+    "check_size",
+    "positive_words",
+    "without_boosts",
+    "highlight_terms",
+    "compounds",
+    "filter_query",
+    "parse_date",
+]
+
+#: Fields a query can name with ``field:``.
+QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "category")
+
+# Limits that keep one query from holding a core for long (a paragraph is
+# fine: a pasted page is not).  Words longer than ``accents.MAX_WORD_LETTERS``
+# are searched but get no suggestions.
+
+#: Longest query, in characters.
+MAX_QUERY_CHARS = 1000
+#: Deepest nesting of parentheses (Whoosh's parser recurses on each level).
+MAX_NESTING = 20
+#: Most wildcards (``dân*``, ``d?n``) and ranges (``title:[a TO c]``) in one
+#: query: each is a scan of the index's words, and a match of all they find.
+MAX_WILDCARDS = 4
+#: Loosest phrase, ``"dân số"~10``: Whoosh compares every pair of the words'
+#: positions within that distance, in every article that has them all.
+MAX_SLOP = 10
+
+_QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s|$)")
+_FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
+_SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
+
+
+def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
+    """The Whoosh query for ``text``, plus optional boosts for adjacent words as compounds.
+
+    Words are all required, or with ``any_terms`` any of them (more is
+    better).  Raises ``QueryError`` for a query that cannot run, or would
+    run too long (see the limits above).
+    """
+    if not text or not text.strip():
+        raise QueryError("empty query: give some words to search for")
+    if not any_terms:  # in a question ("Lý do: …") a colon is just punctuation
+        _check_fields(text)
+    group = OrGroup.factory(ANY_TERMS_BONUS) if any_terms else AndGroup
+    parser = MultifieldParser(
+        list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
+    )
+    try:
+        # "…như thế nào?" is a question, not a one-letter wildcard
+        parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize().accept(_every_article)
+    except Exception as exc:  # Whoosh raises assorted errors on odd syntax
+        raise QueryError(f"cannot understand the query: {exc}") from None
+    if parsed is wq.NullQuery or not list(parsed.leaves()):
+        raise QueryError("the query has no words to search for")
+    _check_cost(parsed)
+    boosts = _compound_terms(positive_words(parsed))
+    return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
+
+
+def _check_fields(text: str) -> None:
+    """Reject ``name:`` prefixes that are not fields, naming the fields there are."""
+    for name in _FIELD_PREFIX.findall(text):
+        if name not in QUERY_FIELDS and name.lower() not in _SCHEME_WORDS:
+            raise QueryError(f"unknown field '{name}:' (fields: {', '.join(QUERY_FIELDS)})")
+
+
+def _check_cost(q: wq.Query) -> None:
+    """Reject a parsed query with more wildcards, or a looser phrase, than the limits."""
+    # "dân*" is looked up in the title and in the body: one wildcard
+    per_field = Counter(leaf.fieldname for leaf in q.leaves() if isinstance(leaf, wq.MultiTerm))
+    wildcards = max(per_field.values(), default=0)
+    if wildcards > MAX_WILDCARDS:
+        raise QueryError(
+            f"the query has too many wildcards and ranges ({wildcards}, at most "
+            f"{MAX_WILDCARDS}): keep the ones that matter"
+        )
+    slop = max((leaf.slop for leaf in q.leaves() if isinstance(leaf, wq.Phrase)), default=1)
+    if slop > MAX_SLOP:
+        raise QueryError(f'a phrase\'s ~{slop} is too loose (at most ~{MAX_SLOP}): bring its words closer')
+
+
+def _every_article(q: wq.Query) -> wq.Query:
+    """``*`` alone as every article: Whoosh finds the articles with a field by reading all its words' postings."""
+    return wq.Every(boost=q.boost) if type(q) is wq.Every else q
+
+
+def check_size(text: str) -> None:
+    """Reject a query too deeply nested or too long to run quickly (before parsing it)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_NESTING:
+        raise QueryError(
+            f"the query is too deeply nested ({deepest} parentheses, at most {MAX_NESTING}): "
+            "remove some parentheses"
+        )
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS}): "
+            "search for its key words"
+        )
+
+
+def _compound_terms(words: list[str]) -> list[wq.Query]:
+    """Optional compound-word terms (``dân_số``) for adjacent query words."""
+    return [
+        wq.Term(
+            name,
+            compound,
+            boost=FIELD_BOOSTS[name]
+            * (COMPOUND_BOOST if has_diacritics(compound) else FOLDED_COMPOUND_BOOST),
+        )
+        for compound in compounds(words)
+        for name in SEARCH_FIELDS
+    ]
+
+
+def compounds(words: list[str]) -> list[str]:
+    """Compound-word terms for each run of 2–3 adjacent words.
+
+    Words typed with diacritics join as typed (``dân_số``, ``gia_đình``: a
+    word such as ``gia`` has none to type); words all typed without them join
+    folded (``dan_so``).  The index holds compounds both ways.
+    """
+    out = []
+    for size in (2, 3):
+        for i in range(len(words) - size + 1):
+            run = words[i : i + size]
+            if any(not w.replace("_", "").isalnum() for w in run):
+                continue
+            if any(has_diacritics(w) for w in run):
+                out.append("_".join(run))
+            else:
+                out.append("_".join(fold(w) for w in run))
+    return list(dict.fromkeys(out))
+
+
+def positive_words(q: wq.Query) -> list[str]:
+    """The body words of a query in order, leaving out negated ones."""
+    if isinstance(q, wq.Not):
+        return []
+    if isinstance(q, wq.AndNot):
+        return positive_words(q.a)
+    if isinstance(q, wq.Term):
+        return [q.text] if q.fieldname == "body" else []
+    if isinstance(q, wq.Phrase):
+        return list(q.words) if q.fieldname == "body" else []
+    return [w for child in q.children() for w in positive_words(child)]
+
+
+def without_boosts(q: wq.Query) -> wq.Query:
+    """The query as parsed, without the optional compound-word boosts."""
+    return q.a if isinstance(q, wq.AndMaybe) else q
+
+
+def highlight_terms(q: wq.Query, reader) -> frozenset[str]:
+    """The words to mark in snippets: the query's own, wildcards expanded."""
+    q = without_boosts(q)
+    terms = set()
+    for fieldname, text in q.existing_terms(reader, expand=True):
+        if fieldname in SEARCH_FIELDS:
+            terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    for fieldname, text in q.iter_all_terms():
+        if fieldname in SEARCH_FIELDS:
+            terms.add(text)
+    return frozenset(t for t in terms if "_" not in t)
+
+
+def filter_query(
+    since: dt.date | None, until: dt.date | None, site: str | None, category: str | None
+) -> wq.Query | None:
+    """The query that lets through articles of those dates, site and category."""
+    filters = []
+    if since or until:
+        filters.append(wq.DateRange("date", _datetime(since), _datetime(until, end=True)))
+    if site:
+        filters.append(wq.Term("site", _site(site)))
+    if category:
+        filters.append(wq.Term("category", category.strip().strip("/")))
+    return wq.And(filters) if filters else None
+
+
+def _site(text: str) -> str:
+    """A site as typed (``www.x.vn``, ``https://x.vn/a``) as stored (``x.vn``)."""
+    text = text.strip()
+    return site_of(text if "://" in text else "//" + text) or text.lower()
+
+
+def _datetime(day: dt.date | None, *, end: bool = False) -> dt.datetime | None:
+    """The first (or last) moment of a day, as the index stores dates."""
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+
+
+def parse_date(text: str, *, end: bool = False) -> dt.date:
+    """A date typed by a user: ``2024-01-31``, ``2024-01``, ``2024`` or ``31/01/2024``.
+
+    A month or a year stands for its first day, or its last with ``end=True``.
+    """
+    text = text.strip()
+    try:
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
+            d, m, y = map(int, text.split("/"))
+            return dt.date(y, m, d)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{1,2}", text):
+            y, m = map(int, text.split("-"))
+            first = dt.date(y, m, 1)
+            if not end:
+                return first
+            return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        if re.fullmatch(r"\d{4}", text):
+            return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+    except ValueError:
+        pass
+    raise QueryError(f"bad date '{text}': use YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY")
