@@ -41,9 +41,9 @@ from .queries import (  # noqa: F401 (parse_date: re-exported)
 )
 from .ranking import RERANK_DEPTH, Weighting, with_phrase_boosts
 from .results import FACETS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
-from .schema import SEARCH_FIELDS, make_schema
+from .schema import make_schema
 from .snippets import make_snippet
-from .suggest import suggest
+from .suggest import Vocabulary, suggest
 
 
 __all__ = ["Hit", "FacetCount", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
@@ -171,7 +171,7 @@ class Searcher:
 
     def _suggest(self, view: "_View", query: str) -> list[str]:
         with _reading(self.index_dir):
-            return suggest(query, _Vocabulary(view.searcher.reader()))
+            return suggest(query, Vocabulary(view.searcher.reader()))
 
     def article(self, id: str) -> Article:
         """The stored article with this id (``KeyError`` if there is none)."""
@@ -322,64 +322,6 @@ class _Options:
     filter: wq.Query | None
     sort: str
     facets: bool
-
-
-class _Vocabulary:
-    """An index's words, as :func:`vnsearch.suggest.suggest` needs them.
-
-    Whoosh keeps a deleted article's words and counts until its segment is
-    merged away, so a word is only offered if a live article has it.
-    """
-
-    #: Edits tried for a word that matches nothing, by its length.
-    MAX_EDITS = ((5, 2), (3, 1))
-    #: Nearest words offered for one typo, most frequent first.
-    CANDIDATES = 5
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._live: dict[tuple[str, str], bool] = {}
-
-    def frequency(self, term: str) -> int:
-        """Occurrences of ``term`` in article bodies (0 if only deleted ones had it)."""
-        count = self._reader.frequency("body", term)
-        if count and self._reader.has_deletions() and not self._is_live("body", term):
-            return 0
-        return count
-
-    def nearest(self, word: str) -> list[str] | None:
-        """For a word the index lacks, the nearest words it has, most frequent first (None: it has it).
-
-        A word typed without diacritics is corrected to one without them
-        (the diacritics are restored afterwards, from its neighbours).
-        """
-        if any(self._is_live(name, word) for name in SEARCH_FIELDS):
-            return None
-        edits = next((n for size, n in self.MAX_EDITS if len(word) >= size), 0)
-        for distance in range(1, edits + 1):
-            # sharing the first letter (typos there are rare) skips most of the words
-            found = {
-                term
-                for term in self._reader.terms_within("body", word, distance, prefix=1)
-                if term.isalpha() and (term.isascii() or not word.isascii())
-            }
-            counts = {term: self.frequency(term) for term in found}  # 0 if only deleted articles had it
-            live = sorted((term for term in found if counts[term]), key=lambda t: (-counts[t], t))
-            if live:
-                return live[: self.CANDIDATES]
-        return []  # too short to guess, or nothing near
-
-    def _is_live(self, fieldname: str, term: str) -> bool:
-        """Whether an article not deleted has ``term``."""
-        key = (fieldname, term)
-        if key not in self._live:
-            if key not in self._reader:
-                self._live[key] = False
-            elif not self._reader.has_deletions():
-                self._live[key] = True
-            else:
-                self._live[key] = next(iter(self._reader.postings(*key).all_ids()), None) is not None
-        return self._live[key]
 
 
 def search(query: str, index_dir: str | os.PathLike = "index", **options) -> SearchResult:

@@ -20,9 +20,10 @@ import re
 import unicodedata
 
 from .accents import MAX_WORD_LETTERS, readings
+from .schema import SEARCH_FIELDS
 from .text import fold, normalize_word
 
-__all__ = ["suggest", "MAX_SUGGESTIONS", "EVEN"]
+__all__ = ["suggest", "Vocabulary", "MAX_SUGGESTIONS", "EVEN"]
 
 #: Most suggestions offered for one query.
 MAX_SUGGESTIONS = 3
@@ -54,7 +55,8 @@ _NEIGHBOURS = re.compile(r"[\s\"]*")
 def suggest(query: str, vocabulary) -> list[str]:
     """Likely rewritings of ``query``, best first; empty when it looks right.
 
-    ``vocabulary`` has ``frequency(term) -> int`` (occurrences of a term in
+    ``vocabulary`` (an index's :class:`Vocabulary`, or a stand-in for one)
+    has ``frequency(term) -> int`` (occurrences of a term in
     the index, folded terms included) and ``nearest(word) -> list[str]``
     (for a word the index does not have, the closest ones it has, most
     frequent first; None for a word it has).  Words longer than
@@ -82,6 +84,64 @@ def suggest(query: str, vocabulary) -> list[str]:
         if option != typed and text not in out:
             out.append(text)
     return out[:MAX_SUGGESTIONS]
+
+
+class Vocabulary:
+    """An index's words, as :func:`suggest` needs them, from a Whoosh reader.
+
+    Whoosh keeps a deleted article's words and counts until its segment is
+    merged away, so a word is only offered if a live article has it.
+    """
+
+    #: Edits tried for a word that matches nothing, by its length.
+    MAX_EDITS = ((5, 2), (3, 1))
+    #: Nearest words offered for one typo, most frequent first.
+    CANDIDATES = 5
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._live: dict[tuple[str, str], bool] = {}
+
+    def frequency(self, term: str) -> int:
+        """Occurrences of ``term`` in article bodies (0 if only deleted ones had it)."""
+        count = self._reader.frequency("body", term)
+        if count and self._reader.has_deletions() and not self._is_live("body", term):
+            return 0
+        return count
+
+    def nearest(self, word: str) -> list[str] | None:
+        """For a word the index lacks, the nearest words it has, most frequent first (None: it has it).
+
+        A word typed without diacritics is corrected to one without them
+        (the diacritics are restored afterwards, from its neighbours).
+        """
+        if any(self._is_live(name, word) for name in SEARCH_FIELDS):
+            return None
+        edits = next((n for size, n in self.MAX_EDITS if len(word) >= size), 0)
+        for distance in range(1, edits + 1):
+            # sharing the first letter (typos there are rare) skips most of the words
+            found = {
+                term
+                for term in self._reader.terms_within("body", word, distance, prefix=1)
+                if term.isalpha() and (term.isascii() or not word.isascii())
+            }
+            counts = {term: self.frequency(term) for term in found}  # 0 if only deleted articles had it
+            live = sorted((term for term in found if counts[term]), key=lambda t: (-counts[t], t))
+            if live:
+                return live[: self.CANDIDATES]
+        return []  # too short to guess, or nothing near
+
+    def _is_live(self, fieldname: str, term: str) -> bool:
+        """Whether an article not deleted has ``term``."""
+        key = (fieldname, term)
+        if key not in self._live:
+            if key not in self._reader:
+                self._live[key] = False
+            elif not self._reader.has_deletions():
+                self._live[key] = True
+            else:
+                self._live[key] = next(iter(self._reader.postings(*key).all_ids()), None) is not None
+        return self._live[key]
 
 
 def _runs(query: str) -> list[list[re.Match]]:
