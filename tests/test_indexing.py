@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import vnsearch.indexing
+import vnsearch.schema
 import vnsearch.workers
 from conftest import SEED_IDS, write_article
 from vnsearch import (
@@ -269,12 +270,16 @@ def test_second_rebuild_cleans_up_the_first_generation(indexed) -> None:
     assert storage.read_pointer(index_dir).name in generations(index_dir)
 
 
-@pytest.mark.parametrize("target", ["_document", "read_article"])
-def test_failed_rebuild_keeps_previous_index(indexed, monkeypatch, target: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "target"),
+    [(vnsearch.schema, "document"), (vnsearch.indexing, "read_article")],
+    ids=["document", "read_article"],
+)
+def test_failed_rebuild_keeps_previous_index(indexed, monkeypatch, module, target: str) -> None:
     seeds, index_dir = indexed
     before = snapshot(index_dir)
     pointer = (index_dir / "CURRENT.json").read_text()
-    real = getattr(vnsearch.indexing, target)
+    real = getattr(module, target)
     calls = 0
 
     def flaky(*args, **kwargs):
@@ -284,7 +289,7 @@ def test_failed_rebuild_keeps_previous_index(indexed, monkeypatch, target: str) 
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(vnsearch.indexing, target, flaky)
+    monkeypatch.setattr(module, target, flaky)
     with pytest.raises(RuntimeError, match="disk on fire"):
         update_index(seeds, index_dir, rebuild=True)
     monkeypatch.undo()
@@ -301,7 +306,7 @@ def test_failed_first_build_leaves_no_index(seeds_dir: Path, tmp_path: Path, mon
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(vnsearch.indexing, "_document", broken)
+    monkeypatch.setattr(vnsearch.schema, "document", broken)
     with pytest.raises(RuntimeError):
         update_index(seeds_dir, tmp_path / "index")
     monkeypatch.undo()

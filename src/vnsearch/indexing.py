@@ -12,16 +12,16 @@ many files is written by ``jobs`` processes (one per core by default, see
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import storage
+from . import schema, storage
 from .articles import Article, ArticleError, read_article
 from .errors import IndexNotFoundError, SeedsNotFoundError
+from .text import escape_surrogates
 from .workers import ParallelWriter
 
 __all__ = [
@@ -124,11 +124,6 @@ def article_id(seeds_dir: str | os.PathLike, path: str | os.PathLike) -> str:
     return id
 
 
-def escape_surrogates(name: str) -> str:
-    """A file name as valid text: undecodable bytes (surrogates in Python) as ``\\xNN``."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
-
-
 def update_index(
     seeds_dir: Path,
     index_dir: Path,
@@ -195,7 +190,7 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
     count = 0
     with _new_generation(index_dir, storage.current_name(index_dir), jobs=1) as writer:
         for article in articles:
-            writer.add_document(**_document(article))
+            writer.add_document(**schema.document(article))
             count += 1
     return count
 
@@ -363,7 +358,7 @@ def _read(seeds_dir: Path, path: str) -> "_Read | Skipped":
         return Skipped(str(path), str(exc))
     except OSError as exc:
         return Skipped(str(path), exc.strerror or str(exc))
-    return _Read(article, _document(article, stat))
+    return _Read(article, schema.document(article, stat))
 
 
 def _same_stat(known: _Known, path: str) -> bool:
@@ -373,28 +368,3 @@ def _same_stat(known: _Known, path: str) -> bool:
     except OSError:
         return False
     return known.size == st.st_size and known.mtime == st.st_mtime_ns
-
-
-def _document(article: Article, stat: os.stat_result | None = None) -> dict:
-    """The Whoosh fields of one article (``stat`` of its file, if any)."""
-    doc = {
-        "id": article.id,
-        "path": escape_surrogates(article.path),
-        "title": article.title,
-        "body": article.body,
-        "sha256": article.sha256,
-        "day": article.date.toordinal() if article.date else 0,
-    }
-    if stat:
-        doc["size"], doc["mtime"] = stat.st_size, stat.st_mtime_ns
-    if article.date:
-        doc["date"] = dt.datetime.combine(article.date, dt.time())
-    if article.author:
-        doc["author"] = article.author
-    if article.url:
-        doc["url"] = article.url
-    if article.site:
-        doc["site"] = article.site
-    if article.category:
-        doc["category"] = article.category
-    return doc

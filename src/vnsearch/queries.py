@@ -22,7 +22,7 @@ from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 from .articles import site_of
 from .errors import QueryError
 from .ranking import ANY_TERMS_BONUS, COMPOUND_BOOST, FOLDED_COMPOUND_BOOST
-from .schema import FIELD_BOOSTS, SEARCH_FIELDS
+from .schema import FIELD_BOOSTS, QUERY_FIELDS, SEARCH_FIELDS
 from .text import fold, has_diacritics
 
 __all__ = [
@@ -35,9 +35,6 @@ __all__ = [
     "filter_query",
     "parse_date",
 ]
-
-#: Fields a query can name with ``field:``.
-QUERY_FIELDS = ("title", "body", "author", "date", "site", "url", "id", "category")
 
 # Limits that keep one query from holding a core for long (a paragraph is
 # fine: a pasted page is not).  Words longer than ``accents.MAX_WORD_LETTERS``

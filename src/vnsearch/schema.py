@@ -5,16 +5,33 @@
 field prefix (``author:"Trần Lộc"``).  The file's size and mtime are kept in
 columns, which an update reads for every article at little cost, and its hash
 is stored, so an update can tell which files changed.
+
+:func:`document` and :func:`article_fields` convert between an
+:class:`~vnsearch.articles.Article` and the fields the index stores.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import os
 
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import VietnameseAnalyzer
+from .articles import Article
+from .text import escape_surrogates
 
-__all__ = ["SCHEMA_VERSION", "SEARCH_FIELDS", "FIELD_BOOSTS", "make_schema"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "SEARCH_FIELDS",
+    "QUERY_FIELDS",
+    "VERBATIM_FIELDS",
+    "FIELD_BOOSTS",
+    "make_schema",
+    "document",
+    "article_fields",
+]
 
 #: Bumped whenever the fields or the analyser change what is indexed, so an
 #: index written by another version is rebuilt instead of misread.
@@ -22,6 +39,13 @@ SCHEMA_VERSION = 4
 
 #: Fields a query searches when it names none.
 SEARCH_FIELDS = ("title", "body")
+
+#: Fields a query can name with ``field:``: those indexed and shown in a hit
+#: (``day`` is only a sort key), the default ones first.
+QUERY_FIELDS: tuple[str, ...]
+#: Fields named in queries whose values are names or codes, not words to
+#: correct or accent (``site:``, ``author:``…).
+VERBATIM_FIELDS: tuple[str, ...]
 
 #: BM25F weights: a word in the title counts for more than one in the body.
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
@@ -52,3 +76,51 @@ def make_schema() -> Schema:
         size=COLUMN(NumericColumn("q", default=-1)),
         mtime=COLUMN(NumericColumn("q", default=-1)),
     )
+
+
+QUERY_FIELDS = SEARCH_FIELDS + tuple(
+    name
+    for name, field in make_schema().items()
+    if field.indexed and field.stored and name not in SEARCH_FIELDS
+)
+VERBATIM_FIELDS = tuple(name for name in QUERY_FIELDS if name not in SEARCH_FIELDS)
+
+
+def document(article: Article, stat: os.stat_result | None = None) -> dict:
+    """The fields to index ``article`` by (``stat`` of its file, if any)."""
+    doc = {
+        "id": article.id,
+        "path": escape_surrogates(article.path),
+        "title": article.title,
+        "body": article.body,
+        "sha256": article.sha256,
+        "day": article.date.toordinal() if article.date else 0,
+    }
+    if stat:
+        doc["size"], doc["mtime"] = stat.st_size, stat.st_mtime_ns
+    if article.date:
+        doc["date"] = dt.datetime.combine(article.date, dt.time())
+    if article.author:
+        doc["author"] = article.author
+    if article.url:
+        doc["url"] = article.url
+    if article.site:
+        doc["site"] = article.site
+    if article.category:
+        doc["category"] = article.category
+    return doc
+
+
+def article_fields(stored: dict) -> dict:
+    """The fields an ``Article`` and a ``Hit`` share, from an article's stored fields."""
+    date = stored.get("date")
+    return {
+        "id": stored["id"],
+        "path": stored["path"],
+        "title": stored["title"],
+        "date": date.date() if isinstance(date, dt.datetime) else None,
+        "author": stored.get("author"),
+        "url": stored.get("url"),
+        "site": stored.get("site"),
+        "category": stored.get("category"),
+    }

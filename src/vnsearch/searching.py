@@ -27,7 +27,7 @@ from whoosh import query as wq
 from whoosh import collectors, sorting
 from whoosh.filedb.filetables import FileFormatError
 
-from . import storage
+from . import schema, storage
 from .articles import Article
 from .errors import IndexDamagedError, QueryError, VnsearchError
 from .queries import (  # noqa: F401 (parse_date: re-exported)
@@ -41,7 +41,6 @@ from .queries import (  # noqa: F401 (parse_date: re-exported)
 )
 from .ranking import RERANK_DEPTH, Weighting, with_phrase_boosts
 from .results import FACETS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
-from .schema import make_schema
 from .snippets import make_snippet
 from .suggest import Vocabulary, suggest
 
@@ -62,7 +61,7 @@ class Searcher:
 
     def __init__(self, index_dir: str | os.PathLike = "index"):
         self.index_dir = Path(index_dir)
-        self._schema = make_schema()
+        self._schema = schema.make_schema()
         self._local = threading.local()  # this thread's _View
         # Every thread's view, for close(); a thread's view goes when the thread ends.
         self._views: weakref.WeakSet[_View] = weakref.WeakSet()
@@ -180,7 +179,7 @@ class Searcher:
             fields = view.searcher.document(id=id)
             if fields is None:
                 raise KeyError(id)
-            return Article(**_metadata(fields), body=fields["body"], sha256=fields["sha256"])
+            return Article(**schema.article_fields(fields), body=fields["body"], sha256=fields["sha256"])
 
     def stats(self) -> IndexStats:
         """Counts, size on disk and time of the last update."""
@@ -306,7 +305,7 @@ class _View:
         fields = self.searcher.stored_fields(docnum)
         snippet = make_snippet(fields.get("body", ""), terms)
         return Hit(
-            **_metadata(fields),
+            **schema.article_fields(fields),
             score=float(score),
             snippet=snippet.text,
             highlights=snippet.highlights,
@@ -366,22 +365,3 @@ def _damage(exc: Exception) -> str:
         return _BLOCK_TAG_ERROR
     kind = type(exc)
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-
-
-def _metadata(fields: dict) -> dict:
-    """The fields an ``Article`` and a ``Hit`` share, from stored fields."""
-    return {
-        "id": fields["id"],
-        "path": fields["path"],
-        "title": fields["title"],
-        "date": _date(fields.get("date")),
-        "author": fields.get("author"),
-        "url": fields.get("url"),
-        "site": fields.get("site"),
-        "category": fields.get("category"),
-    }
-
-
-def _date(value) -> dt.date | None:
-    """A stored datetime back to a date."""
-    return value.date() if isinstance(value, dt.datetime) else None

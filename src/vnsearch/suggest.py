@@ -20,7 +20,7 @@ import re
 import unicodedata
 
 from .accents import MAX_WORD_LETTERS, readings
-from .schema import SEARCH_FIELDS
+from .schema import SEARCH_FIELDS, VERBATIM_FIELDS
 from .text import fold, normalize_word
 
 __all__ = ["suggest", "Vocabulary", "MAX_SUGGESTIONS", "EVEN"]
@@ -33,8 +33,6 @@ EVEN = 1 / 3
 MAX_TYPOS = 3
 #: Longer words are not looked up for typos (they are not Vietnamese words).
 MAX_TYPO_LENGTH = 20
-#: Fields whose values are names or codes, not words (``site:``, ``author:`` …).
-_VERBATIM_FIELDS = ("site", "url", "id", "category", "date", "author")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 # Kept as typed: a field's value, a range, a URL or e-mail, a field name, a
@@ -46,7 +44,7 @@ _TOKEN = re.compile(
     r"|(?P<field>\b\w+:)"
     # a "?" ending a word before a space is a question mark, as the query layer reads it
     r"|(?P<wild>[\w*?]*(?:\*|\?(?!\s|$))[\w*?]*)"
-    r"|(?P<word>\w+)" % "|".join(_VERBATIM_FIELDS)
+    r"|(?P<word>\w+)" % "|".join(VERBATIM_FIELDS)
 )
 # What may separate two words that are read together: spaces and quotes.
 _NEIGHBOURS = re.compile(r"[\s\"]*")

@@ -19,6 +19,7 @@ Pure standard library; tables are built once at import time.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from functools import lru_cache
 
@@ -151,3 +152,8 @@ def has_diacritics(text: str) -> bool:
         return False
     text = unicodedata.normalize("NFC", text)
     return fold(text) != text
+
+
+def escape_surrogates(name: str) -> str:
+    """A file name as valid text: undecodable bytes (surrogates in Python) as ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
