@@ -88,6 +88,10 @@ def test_all_words_nothing_falls_back_to_any_word(searcher):
     result = searcher.search("dân số bóng đá")
     assert result.relaxed and result.total >= 4
     assert not searcher.search("dân số").relaxed
+    # the hits are those of any word, with their relevance scores
+    any_words = searcher.search("dân số bóng đá", any_terms=True)
+    assert [(h.id, h.score) for h in result.hits] == [(h.id, h.score) for h in any_words.hits]
+    assert all(h.score > 0 for h in result.hits)
 
 
 def test_filters_by_date_and_site(searcher):
@@ -96,8 +100,30 @@ def test_filters_by_date_and_site(searcher):
     assert ids(searcher.search("công tác", site="https://www.baocaobang.vn/x")) == ["000_d72407d80385c662"]
 
 
+@pytest.mark.parametrize(("since", "until"), [("2024-01", "2024-01"), ("1/1/2024", "31/01/2024")])
+def test_dates_as_typed(searcher, since, until):
+    typed = searcher.search("công tác", since=since, until=until)
+    given = searcher.search("công tác", since=dt.date(2024, 1, 1), until=dt.date(2024, 1, 31))
+    assert ids(typed) == ids(given)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"limit": 0}, "^limit must be at least 1"),
+        ({"since": "2025", "until": "2024"}, "^since .* is after until .*: nothing can match"),
+        ({"since": "hôm qua"}, "^bad date 'hôm qua'"),
+    ],
+)
+def test_bad_options_say_what_is_wrong(searcher, options, message):
+    with pytest.raises(QueryError, match=message):
+        searcher.search("công tác", **options)
+
+
 def test_sort_by_date_puts_newest_first_and_undated_last(searcher):
-    dates = [h.date for h in searcher.search("công tác", sort="date", limit=10).hits]
+    hits = searcher.search("công tác", sort="date", limit=10).hits
+    assert all(h.score is None for h in hits)  # not ranked by relevance: no score
+    dates = [h.date for h in hits]
     known = [d for d in dates if d]
     assert known == sorted(known, reverse=True)
     assert dates[-1] is None

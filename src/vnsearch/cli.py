@@ -410,7 +410,7 @@ def _print_result(result: SearchResult) -> None:
         _echo()
         _echo(f"{rank:>2}. " + _marked(hit.title, title_marks, bold=True))
         meta = [str(hit.date) if hit.date else None, hit.author, hit.site, hit.category, hit.id,
-                f"score {hit.score:.2f}"]  # fmt: skip
+                None if hit.score is None else f"score {hit.score:.2f}"]  # fmt: skip
         _echo("    " + " · ".join(_shown(m) for m in meta if m), dim=True)
         _echo("    " + _marked(hit.snippet, hit.highlights))
         if hit.url:
@@ -451,7 +451,7 @@ def _result_json(result: SearchResult) -> dict:
     for hit in result.hits:
         data = asdict(hit)
         data["date"] = hit.date.isoformat() if hit.date else None
-        data["score"] = round(hit.score, 4)
+        data["score"] = None if hit.score is None else round(hit.score, 4)
         data["highlights"] = [list(span) for span in hit.highlights]
         hits.append(data)
     return {

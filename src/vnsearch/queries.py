@@ -34,6 +34,7 @@ __all__ = [
     "compounds",
     "filter_query",
     "parse_date",
+    "to_date",
 ]
 
 # Limits that keep one query from holding a core for long (a paragraph is
@@ -246,3 +247,12 @@ def parse_date(text: str, *, end: bool = False) -> dt.date:
     except ValueError:
         pass
     raise QueryError(f"bad date '{text}': use YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY")
+
+
+def to_date(value: dt.date | str | None, *, end: bool = False) -> dt.date | None:
+    """A ``since``/``until`` option as a date: a date stays one, text is read by :func:`parse_date`."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return parse_date(value, end=end)
+    raise TypeError(f"a date must be a datetime.date or text such as '2024-01-31', not {value!r}")

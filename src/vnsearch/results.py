@@ -19,7 +19,11 @@ FACETS = ("year", "site", "category")
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching article, with a snippet of where it matched."""
+    """One matching article, with a snippet of where it matched.
+
+    ``score`` is the article's relevance to the query (higher is better), or
+    None when the hits are not ranked by relevance (``sort="date"``).
+    """
 
     id: str
     path: str
@@ -29,7 +33,7 @@ class Hit:
     url: str | None
     site: str | None
     category: str | None
-    score: float
+    score: float | None
     snippet: str
     highlights: list[tuple[int, int]]
 

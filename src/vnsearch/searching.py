@@ -37,6 +37,7 @@ from .queries import (  # noqa: F401 (parse_date: re-exported)
     parse,
     parse_date,
     positive_words,
+    to_date,
     without_boosts,
 )
 from .ranking import RERANK_DEPTH, Weighting, with_phrase_boosts
@@ -115,8 +116,8 @@ class Searcher:
         *,
         limit: int = 10,
         any_terms: bool = False,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
         site: str | None = None,
         category: str | None = None,
         sort: str = "relevance",
@@ -128,17 +129,21 @@ class Searcher:
 
         ``any_terms`` ranks articles matching any of the words (for questions
         in natural language).  When all-words finds nothing, the result holds
-        the any-words hits with ``relaxed=True``.  ``suggestions=False``
-        skips "did you mean"; ``use_suggestion`` searches for the first
-        suggestion instead of the query, if there is one.
-        ``facets`` counts all the matches by year, site and category.
+        the any-words hits with ``relaxed=True``.  ``since`` and ``until``
+        are dates, or dates as :func:`parse_date` reads them (``"2024"``
+        until its last day).  ``sort="date"`` puts the newest first, and the
+        hits then have no score.  ``suggestions=False`` skips "did you
+        mean"; ``use_suggestion`` searches for the first suggestion instead
+        of the query, if there is one.  ``facets`` counts all the matches by
+        year, site and category.
         """
         if limit < 1:
-            raise QueryError("--limit must be at least 1")
+            raise QueryError(f"limit must be at least 1, not {limit}")
         if sort not in SORTS:
             raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
+        since, until = to_date(since), to_date(until, end=True)
         if since and until and since > until:
-            raise QueryError("--since is after --until: nothing can match")
+            raise QueryError(f"since ({since}) is after until ({until}): nothing can match")
         check_size(query)
         view = self._view()
         options = _Options(limit, any_terms, filter_query(since, until, site, category), sort, facets)
@@ -214,7 +219,8 @@ class Searcher:
                 total, top = int(mask.sum()), view.ranker.best(mask, scores, depth)
             else:  # a query vnsearch.ranking leaves to Whoosh
                 results = view.whoosh_search(q, depth, options.filter, by_date)
-                total, top = len(results), [(hit.score or 0.0, hit.docnum) for hit in results]
+                # sorted by date, a Whoosh hit's score is its sort key: no score
+                total, top = len(results), [(None if by_date else hit.score, hit.docnum) for hit in results]
                 mask = view.match_mask(q, options.filter) if options.facets else None
             if not by_date:
                 top = with_phrase_boosts(top, positive_words(without_boosts(q)), view.ranker)
@@ -300,13 +306,13 @@ class _View:
         self.searcher.search_with_collector(q, collector)
         return collector.results()
 
-    def hit(self, docnum: int, score: float, terms: frozenset[str]) -> Hit:
-        """Plain data for one matching article."""
+    def hit(self, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
+        """Plain data for one matching article (``score``: None when not ranked by relevance)."""
         fields = self.searcher.stored_fields(docnum)
         snippet = make_snippet(fields.get("body", ""), terms)
         return Hit(
             **schema.article_fields(fields),
-            score=float(score),
+            score=None if score is None else float(score),
             snippet=snippet.text,
             highlights=snippet.highlights,
         )
@@ -323,10 +329,28 @@ class _Options:
     facets: bool
 
 
-def search(query: str, index_dir: str | os.PathLike = "index", **options) -> SearchResult:
+def search(
+    query: str,
+    index_dir: str | os.PathLike = "index",
+    *,
+    limit: int = 10,
+    any_terms: bool = False,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    site: str | None = None,
+    category: str | None = None,
+    sort: str = "relevance",
+    suggestions: bool = True,
+    use_suggestion: bool = False,
+    facets: bool = False,
+) -> SearchResult:
     """Open the index, run one query (options as ``Searcher.search``), close."""
     with Searcher(index_dir) as searcher:
-        return searcher.search(query, **options)
+        return searcher.search(
+            query, limit=limit, any_terms=any_terms, since=since, until=until, site=site,
+            category=category, sort=sort, suggestions=suggestions,
+            use_suggestion=use_suggestion, facets=facets,
+        )  # fmt: skip
 
 
 #: Errors of reading a file that is truncated or not what it should be
