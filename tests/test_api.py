@@ -1,0 +1,39 @@
+"""The public API is the documented list of names, each importable."""
+
+from __future__ import annotations
+
+import vnsearch
+
+API = {
+    "Article",
+    "ArticleError",
+    "FacetCount",
+    "Hit",
+    "IndexDamagedError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "IndexStats",
+    "IndexVersionError",
+    "QueryError",
+    "SearchResult",
+    "Searcher",
+    "SeedsNotFoundError",
+    "Skipped",
+    "build_index",
+    "VnsearchError",
+    "parse_date",
+    "read_article",
+    "search",
+    "update_index",
+}
+
+
+def test_all_is_the_documented_api() -> None:
+    assert set(vnsearch.__all__) == API
+    assert len(vnsearch.__all__) == len(API)  # no name twice
+
+
+def test_every_name_resolves() -> None:
+    for name in API:
+        assert getattr(vnsearch, name) is not None, name
