@@ -2,7 +2,12 @@
 
 Every command reports a problem the user can act on as one line on stderr
 (``vnsearch: what is wrong: what to do``) and exits with status 2; exit 70 is
-for bugs.  Results go to stdout, coloured on a terminal and plain when piped.
+for bugs.  Results go to stdout, coloured on a terminal and plain when piped
+(``--color`` and ``NO_COLOR`` decide otherwise).
+
+A command imports the parts of the library it uses when it runs: ``vnsearch
+--help`` loads neither Whoosh nor numpy, and a search does not load the
+indexer.
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .errors import IndexNotFoundError, VnsearchError
-from .indexing import IndexReport, default_jobs, update_index
-from .searching import SORTS, FacetCount, Searcher, SearchResult, parse_date
-from .snippets import match_spans
-from .storage import check_location
+
+if TYPE_CHECKING:
+    from .indexing import IndexReport
+    from .searching import FacetCount, SearchResult
 
 EXIT_ERROR = 2
 #: A search that found nothing (as grep): scripts can tell it from an error.
@@ -60,6 +66,22 @@ def _folder_option(flag: str, dest: str, default: str, envvar: str, help: str):
 
 seeds_option = _folder_option("--seeds", "seeds_dir", "seeds", "VNSEARCH_SEEDS", "Folder of .txt articles.")
 index_option = _folder_option("--index", "index_dir", "index", "VNSEARCH_INDEX", "Folder of the index.")
+
+
+class _SortChoice(click.Choice):
+    """The library's sort orders, looked up only when ``--sort`` is used or shown.
+
+    Listing them at import would load the search engine for ``vnsearch --help``.
+    """
+
+    def __init__(self) -> None:
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from .searching import SORTS
+
+        return SORTS
 
 
 class _Group(click.Group):
@@ -213,7 +235,6 @@ def main() -> None:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    default=default_jobs,
     show_default="one per core",
     help="Processes writing a new index (a first build or --rebuild of 200+ files).",
 )
@@ -233,7 +254,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE.")
 @click.option("--site", metavar="HOST", help="Only articles from this site, e.g. baocaobang.vn.")
 @click.option("--category", metavar="NAME", help="Only articles from this subfolder of the seeds, e.g. the-thao.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--sort", type=_SortChoice(), default="relevance", show_default=True)
 @click.option(
     "--exact-suggestion",
     "use_suggestion",
@@ -259,6 +280,8 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         raise click.UsageError("--json and --jsonl: choose one")
     if facets and as_jsonl:
         raise click.UsageError("--facets is not for --jsonl (a line per hit): use --json")
+    from .searching import parse_date
+
     text = " ".join(query)
     options = dict(
         limit=limit,
@@ -272,17 +295,19 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         facets=facets,
     )
     try:
-        searcher = Searcher(index_dir)
+        searcher = _searcher(index_dir)
     except IndexNotFoundError:
         if not seeds_dir.is_dir():
             raise VnsearchError(
                 f"no index in '{index_dir}' and no seeds folder '{seeds_dir}' to build it from: "
                 "give --index or --seeds"
             ) from None
+        from .storage import check_location
+
         check_location(index_dir, seeds_dir)  # before saying it will build there
         _echo(f"No index in '{_shown(index_dir)}' yet: building it from '{_shown(seeds_dir)}'…", err=True)
         _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
-        searcher = Searcher(index_dir)
+        searcher = _searcher(index_dir)
     with searcher:
         result = searcher.search(text, **options)
     if as_json:
@@ -302,7 +327,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     """Print one indexed article with its metadata."""
-    with Searcher(index_dir) as searcher:
+    with _searcher(index_dir) as searcher:
         try:
             article = searcher.article(article_id)
         except KeyError:
@@ -335,7 +360,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def stats(index_dir: Path, as_json: bool) -> None:
     """Print the size and freshness of the index."""
-    with Searcher(index_dir) as searcher:
+    with _searcher(index_dir) as searcher:
         info = searcher.stats()
     if as_json:
         data = asdict(info)
@@ -353,8 +378,17 @@ def stats(index_dir: Path, as_json: bool) -> None:
 # -- helpers -----------------------------------------------------------------
 
 
+def _searcher(index_dir: Path):
+    """A :class:`~vnsearch.Searcher` on ``index_dir`` (Whoosh and numpy load here, not at startup)."""
+    from .searching import Searcher
+
+    return Searcher(index_dir)
+
+
 def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -> IndexReport:
     """Run an index update with a progress bar when stderr is a terminal."""
+    from .indexing import update_index  # the indexer (pyvi, Whoosh's writer) only for commands that write
+
     if not sys.stderr.isatty():
         return update_index(seeds_dir, index_dir, rebuild=rebuild, jobs=jobs)
     bar = None
@@ -388,6 +422,8 @@ def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bo
 
 def _print_result(result: SearchResult) -> None:
     """Hits as readable text: title, metadata, snippet with marked words."""
+    from .snippets import match_spans
+
     others = result.suggestions
     if result.instead_of is not None:  # searched for the first suggestion
         _echo(f'Showing results for "{result.query}" instead of "{result.instead_of}".', fg="yellow")
