@@ -68,6 +68,38 @@ seeds_option = _folder_option("--seeds", "seeds_dir", "seeds", "VNSEARCH_SEEDS",
 index_option = _folder_option("--index", "index_dir", "index", "VNSEARCH_INDEX", "Folder of the index.")
 
 
+#: ``--color`` values: whether to colour, ``None`` for click's choice (only on a terminal).
+COLOR_MODES = {"auto": None, "always": True, "never": False}
+
+
+def _set_color(ctx: click.Context, param: click.Parameter, mode: str | None) -> None:
+    """Colour this command's output as ``--color`` says (https://no-color.org for ``auto``)."""
+    if mode is None:  # not given to the subcommand: the group's holds
+        return
+    color = COLOR_MODES[mode]
+    if mode == "auto" and os.environ.get("NO_COLOR"):
+        color = False
+    ctx.color = color
+
+
+def _color_option(default: str | None):
+    """``--color``, for ``vnsearch`` (default ``auto``) and again for each command, as is handier."""
+    return click.option(
+        "--color",
+        type=click.Choice(list(COLOR_MODES)),
+        default=default,
+        show_default=default is not None,
+        is_eager=True,
+        expose_value=False,
+        callback=_set_color,
+        help="Colour the output: auto (on a terminal, unless NO_COLOR is set), "
+        "always (even through a pipe, as to `less -R`) or never.",
+    )
+
+
+color_option = _color_option(default=None)
+
+
 class _SortChoice(click.Choice):
     """The library's sort orders, looked up only when ``--sort`` is used or shown.
 
@@ -223,6 +255,7 @@ def _escaped(char: str) -> str:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vnsearch")
+@_color_option(default="auto")
 def main() -> None:
     """Search Vietnamese news articles, with or without diacritics."""
 
@@ -238,6 +271,7 @@ def main() -> None:
     show_default="one per core",
     help="Processes writing a new index (a first build or --rebuild of 200+ files).",
 )
+@color_option
 def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
     """Add new, changed and deleted articles to the index."""
     report = _update(seeds_dir, index_dir, rebuild, jobs)
@@ -264,6 +298,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--facets", is_flag=True, help="Count all the matches by year, site and category.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
+@color_option
 def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort,
            use_suggestion, facets, as_json, as_jsonl) -> None:  # fmt: skip
     """Search the index for QUERY (built from the seeds first if missing).
@@ -325,6 +360,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
 @click.argument("article_id")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@color_option
 def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     """Print one indexed article with its metadata."""
     with _searcher(index_dir) as searcher:
@@ -358,6 +394,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
 @main.command()
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@color_option
 def stats(index_dir: Path, as_json: bool) -> None:
     """Print the size and freshness of the index."""
     with _searcher(index_dir) as searcher:
