@@ -452,7 +452,7 @@ def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bo
     _echo(
         f"{verb} '{_shown(index_dir)}' from '{_shown(seeds_dir)}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{report.unchanged} unchanged, {len(report.skipped)} skipped",
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
         err=err,
     )
 
