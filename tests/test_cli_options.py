@@ -42,7 +42,7 @@ def runner() -> CliRunner:
 
 def test_version_is_the_installed_one(runner) -> None:
     installed = importlib.metadata.version("vnsearch")
-    result = runner.invoke(main, ["--version"], prog_name="vnsearch")
+    result = runner.invoke(main, ["--version"])  # named vnsearch however it was started
     assert result.exit_code == 0
     assert result.stdout == f"vnsearch, version {installed}\n"
     assert vnsearch.__version__ == installed

@@ -254,7 +254,7 @@ def _escaped(char: str) -> str:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="vnsearch")
+@click.version_option(package_name="vnsearch", prog_name="vnsearch")
 @_color_option(default="auto")
 def main() -> None:
     """Search Vietnamese news articles, with or without diacritics."""
