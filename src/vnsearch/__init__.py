@@ -6,45 +6,72 @@
     ...     for hit in s.search("dan so", limit=3).hits:
     ...         print(hit.id, hit.title, hit.snippet)
 
-Importing this package is cheap: pyvi's model loads only when articles are
-indexed.
+Importing this package is cheap: each name below loads its module (Whoosh,
+numpy, pyvi's model) when first used, so ``vnsearch --help`` stays instant.
 """
 
-from .articles import Article, ArticleError, read_article
-from .errors import (
-    IndexDamagedError,
-    IndexLockedError,
-    IndexNotFoundError,
-    IndexVersionError,
-    QueryError,
-    SeedsNotFoundError,
-    VnsearchError,
-)
-from .indexing import IndexReport, Skipped, build_index, update_index
-from .searching import FacetCount, Hit, IndexStats, Searcher, SearchResult, parse_date, search
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Article",
-    "ArticleError",
-    "FacetCount",
-    "Hit",
-    "IndexDamagedError",
-    "IndexLockedError",
-    "IndexNotFoundError",
-    "IndexReport",
-    "IndexStats",
-    "IndexVersionError",
-    "QueryError",
-    "SearchResult",
-    "Searcher",
-    "SeedsNotFoundError",
-    "Skipped",
-    "build_index",
-    "VnsearchError",
-    "parse_date",
-    "read_article",
-    "search",
-    "update_index",
-]
+#: Where each public name is defined.
+_MODULES = {
+    "Article": "articles",
+    "ArticleError": "articles",
+    "read_article": "articles",
+    "IndexDamagedError": "errors",
+    "IndexLockedError": "errors",
+    "IndexNotFoundError": "errors",
+    "IndexVersionError": "errors",
+    "QueryError": "errors",
+    "SeedsNotFoundError": "errors",
+    "VnsearchError": "errors",
+    "IndexReport": "indexing",
+    "Skipped": "indexing",
+    "build_index": "indexing",
+    "update_index": "indexing",
+    "FacetCount": "searching",
+    "Hit": "searching",
+    "IndexStats": "searching",
+    "SearchResult": "searching",
+    "Searcher": "searching",
+    "parse_date": "searching",
+    "search": "searching",
+}
+
+__all__ = sorted(_MODULES)
+
+if TYPE_CHECKING:  # what type checkers and IDEs see: the names, imported eagerly
+    from .articles import Article, ArticleError, read_article
+    from .errors import (
+        IndexDamagedError,
+        IndexLockedError,
+        IndexNotFoundError,
+        IndexVersionError,
+        QueryError,
+        SeedsNotFoundError,
+        VnsearchError,
+    )
+    from .indexing import IndexReport, Skipped, build_index, update_index
+    from .searching import FacetCount, Hit, IndexStats, Searcher, SearchResult, parse_date, search
+
+    __version__: str
+
+
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module on first use (PEP 562); ``__version__`` from the installed metadata."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value: object = version("vnsearch")
+    elif name in _MODULES:
+        value = getattr(importlib.import_module(f".{_MODULES[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__, "__version__"])

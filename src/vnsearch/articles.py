@@ -22,6 +22,8 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
+from .errors import VnsearchError
+
 __all__ = ["Article", "ArticleError", "decode", "parse_article", "read_article", "site_of"]
 
 #: How many paragraphs after the title's one make up the lead, where the event date is.
@@ -58,8 +60,12 @@ def category_of(id: str) -> str | None:
     return folder or None
 
 
-class ArticleError(ValueError):
-    """The file cannot be an article; the message says why in one line."""
+class ArticleError(VnsearchError, ValueError):
+    """The file cannot be an article; the message says why in one line.
+
+    A :class:`VnsearchError` like the library's other errors; still a
+    ``ValueError`` (what it was first) for code that catches that.
+    """
 
 
 # --- decoding ---------------------------------------------------------------------------

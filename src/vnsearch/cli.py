@@ -2,7 +2,12 @@
 
 Every command reports a problem the user can act on as one line on stderr
 (``vnsearch: what is wrong: what to do``) and exits with status 2; exit 70 is
-for bugs.  Results go to stdout, coloured on a terminal and plain when piped.
+for bugs.  Results go to stdout, coloured on a terminal and plain when piped
+(``--color`` and ``NO_COLOR`` decide otherwise).
+
+A command imports the parts of the library it uses when it runs: ``vnsearch
+--help`` loads neither Whoosh nor numpy, and a search does not load the
+indexer.
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .errors import IndexNotFoundError, VnsearchError
-from .indexing import IndexReport, default_jobs, update_index
-from .searching import SORTS, FacetCount, Searcher, SearchResult, parse_date
-from .snippets import match_spans
-from .storage import check_location
+
+if TYPE_CHECKING:
+    from .indexing import IndexReport
+    from .searching import FacetCount, SearchResult
 
 EXIT_ERROR = 2
 #: A search that found nothing (as grep): scripts can tell it from an error.
@@ -60,6 +66,54 @@ def _folder_option(flag: str, dest: str, default: str, envvar: str, help: str):
 
 seeds_option = _folder_option("--seeds", "seeds_dir", "seeds", "VNSEARCH_SEEDS", "Folder of .txt articles.")
 index_option = _folder_option("--index", "index_dir", "index", "VNSEARCH_INDEX", "Folder of the index.")
+
+
+#: ``--color`` values: whether to colour, ``None`` for click's choice (only on a terminal).
+COLOR_MODES = {"auto": None, "always": True, "never": False}
+
+
+def _set_color(ctx: click.Context, param: click.Parameter, mode: str | None) -> None:
+    """Colour this command's output as ``--color`` says (https://no-color.org for ``auto``)."""
+    if mode is None:  # not given to the subcommand: the group's holds
+        return
+    color = COLOR_MODES[mode]
+    if mode == "auto" and os.environ.get("NO_COLOR"):
+        color = False
+    ctx.color = color
+
+
+def _color_option(default: str | None):
+    """``--color``, for ``vnsearch`` (default ``auto``) and again for each command, as is handier."""
+    return click.option(
+        "--color",
+        type=click.Choice(list(COLOR_MODES)),
+        default=default,
+        show_default=default is not None,
+        is_eager=True,
+        expose_value=False,
+        callback=_set_color,
+        help="Colour the output: auto (on a terminal, unless NO_COLOR is set), "
+        "always (even through a pipe, as to `less -R`) or never.",
+    )
+
+
+color_option = _color_option(default=None)
+
+
+class _SortChoice(click.Choice):
+    """The library's sort orders, looked up only when ``--sort`` is used or shown.
+
+    Listing them at import would load the search engine for ``vnsearch --help``.
+    """
+
+    def __init__(self) -> None:
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from .searching import SORTS
+
+        return SORTS
 
 
 class _Group(click.Group):
@@ -200,7 +254,8 @@ def _escaped(char: str) -> str:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="vnsearch")
+@click.version_option(package_name="vnsearch", prog_name="vnsearch")
+@_color_option(default="auto")
 def main() -> None:
     """Search Vietnamese news articles, with or without diacritics."""
 
@@ -213,10 +268,10 @@ def main() -> None:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    default=default_jobs,
     show_default="one per core",
     help="Processes writing a new index (a first build or --rebuild of 200+ files).",
 )
+@color_option
 def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
     """Add new, changed and deleted articles to the index."""
     report = _update(seeds_dir, index_dir, rebuild, jobs)
@@ -233,7 +288,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE.")
 @click.option("--site", metavar="HOST", help="Only articles from this site, e.g. baocaobang.vn.")
 @click.option("--category", metavar="NAME", help="Only articles from this subfolder of the seeds, e.g. the-thao.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--sort", type=_SortChoice(), default="relevance", show_default=True)
 @click.option(
     "--exact-suggestion",
     "use_suggestion",
@@ -243,6 +298,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--facets", is_flag=True, help="Count all the matches by year, site and category.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
+@color_option
 def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort,
            use_suggestion, facets, as_json, as_jsonl) -> None:  # fmt: skip
     """Search the index for QUERY (built from the seeds first if missing).
@@ -259,6 +315,8 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         raise click.UsageError("--json and --jsonl: choose one")
     if facets and as_jsonl:
         raise click.UsageError("--facets is not for --jsonl (a line per hit): use --json")
+    from .searching import parse_date
+
     text = " ".join(query)
     options = dict(
         limit=limit,
@@ -272,17 +330,19 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         facets=facets,
     )
     try:
-        searcher = Searcher(index_dir)
+        searcher = _searcher(index_dir)
     except IndexNotFoundError:
         if not seeds_dir.is_dir():
             raise VnsearchError(
                 f"no index in '{index_dir}' and no seeds folder '{seeds_dir}' to build it from: "
                 "give --index or --seeds"
             ) from None
+        from .storage import check_location
+
         check_location(index_dir, seeds_dir)  # before saying it will build there
         _echo(f"No index in '{_shown(index_dir)}' yet: building it from '{_shown(seeds_dir)}'…", err=True)
         _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
-        searcher = Searcher(index_dir)
+        searcher = _searcher(index_dir)
     with searcher:
         result = searcher.search(text, **options)
     if as_json:
@@ -300,9 +360,10 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
 @click.argument("article_id")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@color_option
 def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     """Print one indexed article with its metadata."""
-    with Searcher(index_dir) as searcher:
+    with _searcher(index_dir) as searcher:
         try:
             article = searcher.article(article_id)
         except KeyError:
@@ -333,9 +394,10 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
 @main.command()
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@color_option
 def stats(index_dir: Path, as_json: bool) -> None:
     """Print the size and freshness of the index."""
-    with Searcher(index_dir) as searcher:
+    with _searcher(index_dir) as searcher:
         info = searcher.stats()
     if as_json:
         data = asdict(info)
@@ -353,8 +415,17 @@ def stats(index_dir: Path, as_json: bool) -> None:
 # -- helpers -----------------------------------------------------------------
 
 
+def _searcher(index_dir: Path):
+    """A :class:`~vnsearch.Searcher` on ``index_dir`` (Whoosh and numpy load here, not at startup)."""
+    from .searching import Searcher
+
+    return Searcher(index_dir)
+
+
 def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -> IndexReport:
     """Run an index update with a progress bar when stderr is a terminal."""
+    from .indexing import update_index  # the indexer (pyvi, Whoosh's writer) only for commands that write
+
     if not sys.stderr.isatty():
         return update_index(seeds_dir, index_dir, rebuild=rebuild, jobs=jobs)
     bar = None
@@ -381,13 +452,15 @@ def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bo
     _echo(
         f"{verb} '{_shown(index_dir)}' from '{_shown(seeds_dir)}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{report.unchanged} unchanged, {len(report.skipped)} skipped",
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
         err=err,
     )
 
 
 def _print_result(result: SearchResult) -> None:
     """Hits as readable text: title, metadata, snippet with marked words."""
+    from .snippets import match_spans
+
     others = result.suggestions
     if result.instead_of is not None:  # searched for the first suggestion
         _echo(f'Showing results for "{result.query}" instead of "{result.instead_of}".', fg="yellow")

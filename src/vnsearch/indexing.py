@@ -58,12 +58,12 @@ class Skipped:
 
 @dataclass
 class IndexReport:
-    """What an index update did, file by file."""
+    """What an index update did, file by file: the ids of the articles in each case."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     rebuilt: bool = False
     created: bool = False
@@ -276,7 +276,7 @@ def _apply_changes(seeds_dir, index, writer, files, progress) -> IndexReport:
         for done, path in enumerate(files, 1):
             old = known.get(ids[path])
             if old and _same_stat(old, path):
-                report.unchanged += 1
+                report.unchanged.append(ids[path])
                 if progress:
                     progress(done, len(files))
             else:
@@ -322,8 +322,8 @@ def _apply(writer, read: "_Read | Skipped", old_id: str | None, old_sha: str | N
         if old_id:  # it was an article, it is not one any more
             writer.delete_by_term("id", old_id)
             report.removed.append(old_id)
-    elif old_id and old_sha == read.article.sha256:
-        report.unchanged += 1
+    elif old_id and old_sha == read.article.sha256:  # touched, not changed
+        report.unchanged.append(old_id)
     else:
         writer.update_document(**read.document)
         (report.updated if old_id else report.added).append(read.article.id)
