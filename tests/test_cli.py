@@ -678,6 +678,7 @@ def test_internal_error_is_one_line(runner, env, monkeypatch) -> None:
     assert "internal error" in line and "ZeroDivisionError" in line
 
 
+@pytest.mark.slow  # a new process that imports vnsearch
 def test_output_cut_short_by_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     import subprocess
     import sys
