@@ -21,6 +21,8 @@ SEEDS = ROOT / "seeds"
 #: The one place that says where the shared corpora are (see ../shared/data/README.md):
 #: ``$VNSEARCH_SHARED_DATA``, else ``shared/data`` beside the checkout.
 SHARED_DATA = Path(os.environ.get("VNSEARCH_SHARED_DATA") or ROOT.parent / "shared" / "data")
+#: Its data sets, the folders a ``shared_data`` mark may name.
+SHARED_SETS = {"vntc", "baomoi", "vicov19qa"}
 VNTC = SHARED_DATA / "vntc" / "VNTC_Test_Full.tar.gz"
 #: For tests that need more text than the seeds to show an effect: skipped without VNTC.
 needs_vntc = pytest.mark.shared_data("vntc")
@@ -35,6 +37,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     for item in items:
         names = [name for mark in item.iter_markers("shared_data") for name in mark.args]
+        if not set(names) <= SHARED_SETS:
+            raise pytest.UsageError(f"{item.nodeid}: shared_data{tuple(names)}: the data sets are {SHARED_SETS}")
         if "vntc_index" in getattr(item, "fixturenames", ()) and "vntc" not in names:
             raise pytest.UsageError(f"{item.nodeid} uses vntc_index: mark it @needs_vntc")
         missing = [str(SHARED_DATA / name) for name in names if not (SHARED_DATA / name).exists()]
