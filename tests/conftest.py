@@ -36,9 +36,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     the mark is an error: without the data it would have nothing to test.
     """
     for item in items:
-        names = [name for mark in item.iter_markers("shared_data") for name in mark.args]
-        if not set(names) <= SHARED_SETS:
-            raise pytest.UsageError(f"{item.nodeid}: shared_data{tuple(names)}: the data sets are {SHARED_SETS}")
+        marks = list(item.iter_markers("shared_data"))
+        names = [name for mark in marks for name in mark.args]
+        if marks and not names or not set(names) <= SHARED_SETS:
+            raise pytest.UsageError(f"{item.nodeid}: shared_data must name some of {sorted(SHARED_SETS)}")
         if "vntc_index" in getattr(item, "fixturenames", ()) and "vntc" not in names:
             raise pytest.UsageError(f"{item.nodeid} uses vntc_index: mark it @needs_vntc")
         missing = [str(SHARED_DATA / name) for name in names if not (SHARED_DATA / name).exists()]
