@@ -1,18 +1,52 @@
-"""Shared fixtures: copies of the seed articles, a prebuilt index, article files."""
+"""Shared fixtures: copies of the seed articles, prebuilt indexes, article files.
+
+Everything here runs on what the repository carries (``seeds/``), except the
+tests marked ``shared_data``: they read the corpora in :data:`SHARED_DATA` and
+are skipped, with the reason, when those are absent (a clone on a laptop).
+"""
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-VNTC = Path(__file__).resolve().parents[2] / "shared" / "data" / "vntc" / "VNTC_Test_Full.tar.gz"
-#: For tests that need more text than the seeds to show an effect.
-needs_vntc = pytest.mark.skipif(not VNTC.is_file(), reason="shared VNTC data not present")
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+#: The one place that says where the shared corpora are (see ../shared/data/README.md):
+#: ``$VNSEARCH_SHARED_DATA``, else ``shared/data`` beside the checkout.
+SHARED_DATA = Path(os.environ.get("VNSEARCH_SHARED_DATA") or ROOT.parent / "shared" / "data")
+#: Its data sets, the folders a ``shared_data`` mark may name.
+SHARED_SETS = {"vntc", "baomoi", "vicov19qa"}
+VNTC = SHARED_DATA / "vntc" / "VNTC_Test_Full.tar.gz"
+#: For tests that need more text than the seeds to show an effect: skipped without VNTC.
+needs_vntc = pytest.mark.shared_data("vntc")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip, saying why, each ``shared_data`` test whose data set is absent.
+
+    ``@pytest.mark.shared_data("vntc", ...)`` names the folders of
+    :data:`SHARED_DATA` a test reads.  A test that uses ``vntc_index`` without
+    the mark is an error: without the data it would have nothing to test.
+    """
+    for item in items:
+        marks = list(item.iter_markers("shared_data"))
+        names = [name for mark in marks for name in mark.args]
+        if marks and not names or not set(names) <= SHARED_SETS:
+            raise pytest.UsageError(f"{item.nodeid}: shared_data must name some of {sorted(SHARED_SETS)}")
+        if "vntc_index" in getattr(item, "fixturenames", ()) and "vntc" not in names:
+            raise pytest.UsageError(f"{item.nodeid} uses vntc_index: mark it @needs_vntc")
+        missing = [str(SHARED_DATA / name) for name in names if not (SHARED_DATA / name).exists()]
+        if missing:
+            reason = f"shared data absent: no {' or '.join(missing)} (set VNSEARCH_SHARED_DATA to its folder)"
+            item.add_marker(pytest.mark.skip(reason=reason))
+
 
 SENTENCES = [
     sentence.strip()
@@ -64,6 +98,50 @@ def write_article(
     return path
 
 
+#: The categories of :func:`write_news`: a subfolder of the seeds and what its articles are about.
+NEWS_TOPICS = {"tre-em": ("trẻ em",), "dan-so": ("dân số",), "quoc-phong": ("quân", "quốc phòng")}
+#: The sites :func:`write_news` credits its articles to.
+NEWS_SITES = [
+    "baocaobang.vn", "vinhphuc.gov.vn", "backan.gov.vn", "thanhhoa.gov.vn",
+    "hcmcpv.org.vn", "suckhoedoisong.vn", "dangcongsan.vn",
+]  # fmt: skip
+
+
+def topics_of(sentence: str) -> set[str]:
+    """The categories of :data:`NEWS_TOPICS` whose words ``sentence`` has."""
+    return {topic for topic, words in NEWS_TOPICS.items() if any(w in sentence.lower() for w in words)}
+
+
+def write_news(folder: Path, count: int = 64, seed: int = 0) -> None:
+    """``count`` news articles made of the seeds' sentences, for facets and ranking.
+
+    Three in four sit in a category subfolder (:data:`NEWS_TOPICS`) and have two
+    sentences on its topic (one is the title) among five on no topic; the rest
+    are at the top of ``folder``.  All but one in eight have a date line, over
+    nine years (2016-2024); those eight are made of sentences without digits, so
+    no date is read from them either.  Most end with a ``Nguồn:`` line to one of
+    :data:`NEWS_SITES`.
+    """
+    rng = random.Random(seed)
+    sentences = [s for s in SENTENCES if "Portal" not in s]  # portal junk lines are dropped
+    filler = [s for s in sentences if not topics_of(s)]
+    for n in range(count):
+        category = list(NEWS_TOPICS)[n % 4] if n % 4 < 3 else None
+        dated = n % 8 != 7
+        if category:
+            chosen = rng.sample([s for s in sentences if topics_of(s) == {category}], 2)
+            chosen += rng.sample(filler, 5)
+        else:
+            chosen = rng.sample([s for s in sentences if dated or not re.search(r"\d", s)], 7)
+        site = rng.choice([*NEWS_SITES, None])
+        lines = [f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{2016 + n % 9}"] if dated else []
+        lines += [". ".join(chosen[1:4]) + ".", ". ".join(chosen[4:]) + "."]
+        if site:
+            lines.append(f"Nguồn: https://{site}/bai-{n:02d}.html")
+        title = " ".join(chosen[0].split()[:12])
+        write_article(folder / (category or ""), f"bai-{n:02d}", title, "\n\n".join(lines))
+
+
 @pytest.fixture
 def seeds_dir(tmp_path: Path) -> Path:
     """A fresh copy of the five seed articles, safe to modify."""
@@ -94,30 +172,59 @@ def built_index(pristine_seeds: Path) -> Path:
     return index_dir
 
 
+def _index_with_extra(root: Path) -> Path:
+    """Index ``root/seeds`` plus one extra article into ``root/index``; return that."""
+    from vnsearch import update_index
+
+    write_article(root / "seeds", "extra", "Dân số và bóng đá", "Chính phủ Việt Nam bàn về dân số, y tế.")
+    update_index(root / "seeds", root / "index", jobs=1)
+    return root / "index"
+
+
+@pytest.fixture(scope="session")
+def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of :func:`write_news`'s articles: categories, years and sites from the seeds.
+
+    Its articles are in the index's sibling folder ``seeds``; read-only use.
+    """
+    root = tmp_path_factory.mktemp("news")
+    write_news(root / "seeds")
+    return _index_with_extra(root)
+
+
 @pytest.fixture(scope="session")
 def vntc_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of 300 VNTC articles, 30 from each topic folder (their categories).
 
-    Without the shared data, the seeds stand in.  Its seeds are in the
-    index's sibling folder ``seeds``; read-only use.
+    Only for tests marked ``@needs_vntc``.  Its articles are in the index's
+    sibling folder ``seeds``; read-only use.
     """
-    from vnsearch import update_index
-
     root = tmp_path_factory.mktemp("vntc")
-    seeds = root / "seeds"
-    if VNTC.is_file():
-        taken: dict[str, int] = {}
-        with tarfile.open(VNTC, "r:gz") as tar:
-            for member in tar:
-                topic = member.name.split("/")[1] if member.isfile() else None
-                if topic is None or taken.get(topic, 0) >= 30:
-                    continue
-                taken[topic] = taken.get(topic, 0) + 1
-                target = seeds / member.name.split("/", 1)[1]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(tar.extractfile(member).read())
-    else:
-        shutil.copytree(SEEDS, seeds)
-    write_article(seeds, "extra", "Dân số và bóng đá", "Chính phủ Việt Nam bàn về dân số, y tế.")
-    update_index(seeds, root / "index", jobs=1)
-    return root / "index"
+    taken: dict[str, int] = {}
+    with tarfile.open(VNTC, "r:gz") as tar:
+        for member in tar:
+            topic = member.name.split("/")[1] if member.isfile() else None
+            if topic is None or taken.get(topic, 0) >= 30:
+                continue
+            taken[topic] = taken.get(topic, 0) + 1
+            target = root / "seeds" / member.name.split("/", 1)[1]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(tar.extractfile(member).read())
+    return _index_with_extra(root)
+
+
+#: The corpora a test can run on, by name: ``news`` always, ``vntc`` with the shared data.
+CORPORA = ["news", pytest.param("vntc", marks=needs_vntc)]
+
+
+@pytest.fixture(scope="session")
+def corpus_index(request: pytest.FixtureRequest) -> Path:
+    """The index of the corpus the test is parametrized with (see :data:`CORPORA`)."""
+    return request.getfixturevalue(f"{request.param}_index")
+
+
+def corpus_cases(news: list[tuple], vntc: list[tuple]) -> list:
+    """Parameters ``(corpus_index, *case)``: each case on its corpus, the VNTC ones marked."""
+    return [pytest.param("news", *case) for case in news] + [
+        pytest.param("vntc", *case, marks=needs_vntc) for case in vntc
+    ]

@@ -12,6 +12,8 @@ import pytest
 from conftest import indexed_ids, write_articles
 from vnsearch import update_index
 
+pytestmark = pytest.mark.slow
+
 
 def vnsearch(*args: str) -> list[str]:
     return [sys.executable, "-m", "vnsearch.cli", *args]

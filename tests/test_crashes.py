@@ -21,7 +21,11 @@ import pytest
 from conftest import indexed_ids, write_articles
 from vnsearch import update_index
 
+pytestmark = pytest.mark.slow
+
 CASES = 20
+
+
 @pytest.fixture(scope="module")
 def before_and_after(tmp_path_factory) -> tuple[Path, Path, set[str], set[str]]:
     """An index of 260 articles, and a seeds folder that differs from it (the "after")."""

@@ -1,8 +1,15 @@
 """Snippets: cut from the original, at word boundaries, matches marked."""
 
+import re
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPORA
+from vnsearch import Searcher
+from vnsearch.articles import decode
 from vnsearch.snippets import make_snippet, match_spans
 from vnsearch.text import fold
 
@@ -85,3 +92,17 @@ def test_fast_matching_finds_exactly_the_syllables_a_full_scan_finds(parts, word
         elif fold(word) in terms:
             expected.append((start, end, fold(word)))
     assert match_spans(text, terms) == expected
+
+
+@pytest.mark.parametrize("query", ["tre em", "sức khỏe", '"gia đình"', "quân OR dân số"])
+@pytest.mark.parametrize("corpus_index", CORPORA, indirect=True)
+def test_the_snippets_of_hits_are_cut_from_their_article_with_the_query_words_marked(corpus_index, query):
+    words = {fold(word) for word in re.findall(r"\w+", query) if word != "OR"}
+    with Searcher(corpus_index) as searcher:
+        hits = searcher.search(query, limit=100).hits
+    assert hits
+    for hit in hits:
+        article = " ".join(decode(Path(hit.path).read_bytes()).split())
+        assert all(part in article for part in re.split(r"\s*…\s*", hit.snippet)), hit.snippet
+        assert {fold(hit.snippet[s:e].lower()) for s, e in hit.highlights} <= words
+    assert sum(bool(hit.highlights) for hit in hits) >= len(hits) * 0.9  # a few match in the title only

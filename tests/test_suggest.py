@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import needs_vntc, write_article
+from conftest import corpus_cases, write_article
 from vnsearch import Searcher, update_index
 from vnsearch.text import fold
 
@@ -21,8 +21,9 @@ def seeds(built_index: Path):
 
 
 @pytest.fixture(scope="module")
-def vntc(vntc_index: Path):
-    with Searcher(vntc_index) as searcher:
+def corpus(corpus_index: Path):
+    """The news articles made from the seeds, or 300 VNTC articles (see conftest.py)."""
+    with Searcher(corpus_index) as searcher:
         yield searcher
 
 
@@ -133,31 +134,46 @@ def test_nothing_near_means_no_suggestion(seeds) -> None:
     assert seeds.search("zz").suggestions == []  # too short to guess
 
 
-@needs_vntc
 @pytest.mark.parametrize(
-    "typed, meant",
-    [
-        ("dan so", "dân số"),
-        ("suc khoe sinh san", "sức khỏe sinh sản"),
-        ("bong da", "bóng đá"),
-        ("tai nan giao thong", "tai nạn giao thông"),
-        ("thi truong chung khoan", "thị trường chứng khoán"),
-        ("may tinh", "máy tính"),
-        ("benhh vien", "bệnh viện"),  # typo, then diacritics
-        ("giao ducc", "giáo dục"),  # the typo fix that makes a compound with its neighbour
-        ("bóng đáa", "bóng đá"),
-    ],
+    "corpus_index, typed, meant",
+    corpus_cases(
+        news=[
+            ("cham soc suc khoe", "chăm sóc sức khỏe"),
+            ("bao ve tre em", "bảo vệ trẻ em"),
+            ("quoc phong", "quốc phòng"),
+            ("truc tuyen", "trực tuyến"),
+            ("dia ban", "địa bàn"),  # "ban" alone is most often "Ban" (Ban Chỉ đạo)
+            ("hoi nghii", "hội nghị"),  # typo, then diacritics
+            ("quann doi", "quân đội"),
+            ("giao ducc", "giáo dục"),
+            ("chăm soc", "chăm sóc"),
+        ],
+        vntc=[
+            ("dan so", "dân số"),
+            ("suc khoe sinh san", "sức khỏe sinh sản"),
+            ("bong da", "bóng đá"),
+            ("tai nan giao thong", "tai nạn giao thông"),
+            ("thi truong chung khoan", "thị trường chứng khoán"),
+            ("may tinh", "máy tính"),
+            ("benhh vien", "bệnh viện"),  # typo, then diacritics
+            ("giao ducc", "giáo dục"),  # the typo fix that makes a compound with its neighbour
+            ("bóng đáa", "bóng đá"),
+        ],
+    ),
+    indirect=["corpus_index"],
 )
-def test_suggestions_on_news_articles(vntc, typed, meant) -> None:
-    assert vntc.search(typed).suggestions[0] == meant
+def test_suggestions_on_news_articles(corpus, typed, meant) -> None:
+    assert corpus.search(typed).suggestions[0] == meant
 
 
-@needs_vntc
-def test_an_ambiguous_word_offers_its_few_likely_forms(vntc) -> None:
-    suggestions = vntc.search("ban").suggestions
+@pytest.mark.parametrize(
+    "corpus_index, word", corpus_cases(news=[("ca",)], vntc=[("ban",)]), indirect=["corpus_index"]
+)
+def test_an_ambiguous_word_offers_its_few_likely_forms(corpus, word) -> None:
+    suggestions = corpus.search(word).suggestions
     assert 2 <= len(suggestions) <= 3
-    assert all(fold(s) == "ban" and s != "ban" for s in suggestions)
-    assert vntc.search("dan so").suggestions == ["dân số"]  # clear-cut: one
+    assert all(fold(s) == word and s != word for s in suggestions)
+    assert corpus.search("dan so").suggestions == ["dân số"]  # clear-cut: one
 
 
 query_text = st.lists(

@@ -16,6 +16,8 @@ from vnsearch import storage
 from vnsearch.errors import VnsearchError
 from vnsearch.workers import ParallelWriter
 
+pytestmark = pytest.mark.slow
+
 ARTICLE = dict(
     id="a",
     path="a.txt",
