@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from click.testing import CliRunner, Result
 
 import vnsearch.indexing
+import vnsearch.searching
 from conftest import SEED_IDS, SEEDS, corpus_cases, write_article
 from vnsearch import storage, update_index
 from vnsearch.cli import main
@@ -672,7 +673,7 @@ def test_internal_error_is_one_line(runner, env, monkeypatch) -> None:
     def broken(self, *args, **kwargs):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(vnsearch.cli.Searcher, "search", broken)
+    monkeypatch.setattr(vnsearch.searching.Searcher, "search", broken)
     result = run(runner, ["search", "dân số"], env)
     line = assert_error_line(result, code=70)
     assert "internal error" in line and "ZeroDivisionError" in line

@@ -92,7 +92,7 @@ def test_first_build_adds_every_seed(seeds_dir: Path, tmp_path: Path) -> None:
     assert report.created and not report.rebuilt
     assert sorted(report.added) == sorted(SEED_IDS.values())
     assert report.updated == [] and report.removed == [] and report.skipped == []
-    assert report.unchanged == 0
+    assert len(report.unchanged) == 0
     assert report.changed
     assert calls == [(i, 5) for i in range(1, 6)]
     assert (tmp_path / "index" / "CURRENT.json").is_file()
@@ -102,7 +102,7 @@ def test_second_run_changes_nothing(indexed) -> None:
     seeds, index_dir = indexed
     before = snapshot(index_dir)
     report = update_index(seeds, index_dir)
-    assert report.unchanged == 5
+    assert len(report.unchanged) == 5
     assert (report.added, report.updated, report.removed, report.skipped) == ([], [], [], [])
     assert not report.changed and not report.created and not report.rebuilt
     assert snapshot(index_dir) == before
@@ -127,7 +127,7 @@ def test_new_file_is_added_and_found_without_accents(indexed) -> None:
     write_article(seeds, "the_thao", "Việt Nam thắng Thái Lan", FOOTBALL, byline="Minh Anh")
     report = update_index(seeds, index_dir)
     assert report.added == ["the_thao"]
-    assert report.unchanged == 5
+    assert len(report.unchanged) == 5
     assert report.updated == [] and report.removed == []
     result = search("bong da", index_dir)
     assert ids(result)[0] == "the_thao"  # 000 also matches: "học bổng", "đa"
@@ -158,7 +158,7 @@ def test_changed_file_is_reindexed(indexed) -> None:
     report = update_index(seeds, index_dir)
     assert report.updated == ["the_thao"]
     assert report.added == [] and report.removed == []
-    assert report.unchanged == 5
+    assert len(report.unchanged) == 5
 
     assert ids(search("cau long", index_dir)) == ["the_thao"]
     assert ids(search("chung kết", index_dir)) == ["the_thao"]
@@ -177,7 +177,7 @@ def test_edited_seed_is_reindexed(indexed) -> None:
     bump_mtime(path)
     report = update_index(seeds, index_dir)
     assert report.updated == [SEED_IDS["000"]]
-    assert report.unchanged == 4
+    assert len(report.unchanged) == 4
     # "quân" still occurs elsewhere in 000 (Quân đội, đóng quân), but no longer "toàn quân"
     assert SEED_IDS["000"] not in ids(search('"toàn quân"', index_dir))
     assert ids(search('"toàn đơn vị"', index_dir)) == [SEED_IDS["000"]]
@@ -190,7 +190,7 @@ def test_deleted_file_is_removed(indexed) -> None:
     (seeds / f"{gone}.txt").unlink()
     report = update_index(seeds, index_dir)
     assert report.removed == [gone]
-    assert report.unchanged == 4
+    assert len(report.unchanged) == 4
     assert report.added == [] and report.updated == []
     assert gone not in ids(search('title:"trẻ em"', index_dir))
     assert gone not in ids(search("tre em", index_dir, limit=10))
@@ -204,10 +204,10 @@ def test_touched_file_counts_as_unchanged(indexed) -> None:
     seeds, index_dir = indexed
     bump_mtime(seeds / f"{SEED_IDS['001']}.txt")
     report = update_index(seeds, index_dir)
-    assert report.unchanged == 5
+    assert len(report.unchanged) == 5
     assert report.updated == [] and not report.changed
     # and again: still nothing to do
-    assert update_index(seeds, index_dir).unchanged == 5
+    assert len(update_index(seeds, index_dir).unchanged) == 5
 
 
 def test_empty_seeds_folder_gives_empty_index(tmp_path: Path) -> None:
@@ -241,11 +241,11 @@ def test_rebuild_gives_same_results(indexed) -> None:
     report = update_index(seeds, index_dir, rebuild=True)
     assert report.rebuilt and not report.created
     assert sorted(report.added) == sorted(SEED_IDS.values())
-    assert report.unchanged == 0
+    assert len(report.unchanged) == 0
     assert storage.read_pointer(index_dir).name != old
     assert snapshot(index_dir) == before
     # an update after the rebuild has nothing to do
-    assert update_index(seeds, index_dir).unchanged == 5
+    assert len(update_index(seeds, index_dir).unchanged) == 5
 
 
 def test_old_generation_stays_until_the_next_run(indexed) -> None:
@@ -297,7 +297,7 @@ def test_failed_rebuild_keeps_previous_index(indexed, monkeypatch, module, targe
     assert (index_dir / "CURRENT.json").read_text() == pointer
     assert snapshot(index_dir) == before
     # nothing is left locked: updates and rebuilds work again
-    assert update_index(seeds, index_dir).unchanged == 5
+    assert len(update_index(seeds, index_dir).unchanged) == 5
     assert update_index(seeds, index_dir, rebuild=True).rebuilt
     assert snapshot(index_dir) == before
 
@@ -340,7 +340,7 @@ def test_binary_and_empty_files_are_skipped(seeds_dir: Path, tmp_path: Path) -> 
 
     # skipped files are looked at again, and skipped again, on the next run
     again = update_index(seeds_dir, tmp_path / "index")
-    assert again.unchanged == 5 and not again.changed
+    assert len(again.unchanged) == 5 and not again.changed
     assert len(again.skipped) == 4
 
 
@@ -496,7 +496,7 @@ def test_a_run_with_nothing_changed_reads_no_file(indexed, monkeypatch) -> None:
 
     monkeypatch.setattr(vnsearch.indexing, "read_article", unexpected)
     report = update_index(seeds_dir, index_dir)
-    assert report.unchanged == len(SEED_IDS) and not report.changed
+    assert len(report.unchanged) == len(SEED_IDS) and not report.changed
 
 
 def test_update_of_a_parallel_build_keeps_every_article(seeds_dir: Path, tmp_path: Path, monkeypatch) -> None:
@@ -506,7 +506,7 @@ def test_update_of_a_parallel_build_keeps_every_article(seeds_dir: Path, tmp_pat
     (seeds_dir / f"{SEED_IDS['001']}.txt").unlink()
     report = update_index(seeds_dir, tmp_path / "index", jobs=2)
     assert report.added == ["moi"] and report.removed == [SEED_IDS["001"]]
-    assert report.unchanged == len(SEED_IDS) - 1
+    assert len(report.unchanged) == len(SEED_IDS) - 1
     with Searcher(tmp_path / "index") as searcher:
         assert searcher.stats().articles == len(SEED_IDS)
         assert "moi" in ids(searcher.search("dan so", limit=20))
