@@ -473,6 +473,7 @@ def postings(index_dir: Path) -> dict:
         return out
 
 
+@pytest.mark.slow
 def test_worker_processes_index_exactly_what_one_process_does(
     seeds_dir: Path, tmp_path: Path, monkeypatch
 ) -> None:

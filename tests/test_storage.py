@@ -305,6 +305,7 @@ def _fill(disk: Path, leave: int) -> Path:
     return filler
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_leaves_nothing_behind(small_disk, good_seeds) -> None:
     index_dir = small_disk / "index"
     update_index(good_seeds, index_dir)

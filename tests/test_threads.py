@@ -69,6 +69,7 @@ def alone(index_dir: Path) -> list[tuple]:
         return [run(searcher, query, options) for query, options in SEARCHES_ASKED]
 
 
+@pytest.mark.slow
 def test_threads_sharing_a_searcher_get_what_one_thread_gets(index_dir: Path) -> None:
     expected = alone(index_dir)
     with Searcher(index_dir) as searcher:
@@ -78,6 +79,7 @@ def test_threads_sharing_a_searcher_get_what_one_thread_gets(index_dir: Path) ->
         assert result == expected[i], SEARCHES_ASKED[i]
 
 
+@pytest.mark.slow
 def test_threads_see_an_update_whole_while_searching(index_dir: Path) -> None:
     seeds = index_dir.parent / "seeds"
     before = alone(index_dir)
