@@ -242,7 +242,7 @@ class Vnsearch:
 
     key = label = short = "vnsearch"
     phases = ("build", "queries", "add")
-    modules = ("vnsearch",)
+    modules = ("vnsearch.searching",)  # `import vnsearch` alone loads nothing
 
     def build(self, corpus: Corpus) -> Action:
         from vnsearch import update_index
