@@ -31,10 +31,10 @@ _MODULES = {
     "Skipped": "indexing",
     "build_index": "indexing",
     "update_index": "indexing",
-    "FacetCount": "searching",
-    "Hit": "searching",
-    "IndexStats": "searching",
-    "SearchResult": "searching",
+    "FacetCount": "results",
+    "Hit": "results",
+    "IndexStats": "results",
+    "SearchResult": "results",
     "Searcher": "searching",
     "parse_date": "searching",
     "search": "searching",
@@ -54,7 +54,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the names, imported eagerl
         VnsearchError,
     )
     from .indexing import IndexReport, Skipped, build_index, update_index
-    from .searching import FacetCount, Hit, IndexStats, Searcher, SearchResult, parse_date, search
+    from .results import FacetCount, Hit, IndexStats, SearchResult
+    from .searching import Searcher, parse_date, search
 
     __version__: str
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .errors import IndexNotFoundError, VnsearchError
+from .results import SORTS
 
 if TYPE_CHECKING:
     from .indexing import IndexReport
@@ -98,22 +99,6 @@ def _color_option(default: str | None):
 
 
 color_option = _color_option(default=None)
-
-
-class _SortChoice(click.Choice):
-    """The library's sort orders, looked up only when ``--sort`` is used or shown.
-
-    Listing them at import would load the search engine for ``vnsearch --help``.
-    """
-
-    def __init__(self) -> None:
-        self.case_sensitive = True
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        from .searching import SORTS
-
-        return SORTS
 
 
 class _Group(click.Group):
@@ -288,7 +273,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE.")
 @click.option("--site", metavar="HOST", help="Only articles from this site, e.g. baocaobang.vn.")
 @click.option("--category", metavar="NAME", help="Only articles from this subfolder of the seeds, e.g. the-thao.")
-@click.option("--sort", type=_SortChoice(), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option(
     "--exact-suggestion",
     "use_suggestion",

@@ -225,16 +225,8 @@ def _writer(index, jobs: int):
 
 def _committed(index_dir: Path, name: str, writer) -> None:
     """Commit ``writer`` and record the files it made (a full disk is one clear line)."""
-    _writable(index_dir, writer.commit)
-    _writable(index_dir, storage.record_files, index_dir, name)
-
-
-def _writable(index_dir: Path, call, *args, **kwargs):
-    """``call(...)``, with an OS error (a full disk, a read-only folder) as one clear line."""
-    try:
-        return call(*args, **kwargs)
-    except OSError as exc:
-        raise storage.write_error(index_dir, exc) from None
+    storage.writing(index_dir, writer.commit)
+    storage.writing(index_dir, storage.record_files, index_dir, name)
 
 
 def _cancel(writer) -> None:
@@ -252,7 +244,7 @@ def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
     with storage.write_lock(index_dir, name):
         storage.remove_leftovers(index)  # of an update that failed before this one
         storage.remove_stale_generations(index_dir, keep={name})
-        writer = _writable(index_dir, index.writer, _lk=False, **WRITER_OPTIONS)  # locked above
+        writer = storage.writing(index_dir, index.writer, _lk=False, **WRITER_OPTIONS)  # locked above
         try:
             report = _apply_changes(seeds_dir, index, writer, files, progress)
             if report.changed:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-__all__ = ["FACETS", "Hit", "FacetCount", "SearchResult", "IndexStats"]
+__all__ = ["FACETS", "SORTS", "Hit", "FacetCount", "SearchResult", "IndexStats"]
+
+#: How hits can be ordered: by relevance, or newest first.
+SORTS = ("relevance", "date")
 
 #: What ``facets=True`` counts the matches by, in this order.
 FACETS = ("year", "site", "category")

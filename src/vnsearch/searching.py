@@ -41,14 +41,12 @@ from .queries import (  # noqa: F401 (parse_date: re-exported)
     without_boosts,
 )
 from .ranking import RERANK_DEPTH, Weighting, with_phrase_boosts
-from .results import FACETS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
+from .results import FACETS, SORTS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
 from .snippets import make_snippet
 from .suggest import Vocabulary, suggest
 
 
 __all__ = ["Hit", "FacetCount", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
-
-SORTS = ("relevance", "date")
 
 
 class Searcher:

@@ -67,7 +67,7 @@ __all__ = [
     "publish",
     "remove_stale_generations",
     "write_lock",
-    "write_error",
+    "writing",
 ]
 
 unpickle.install()  # a tampered index cannot run code through pickle
@@ -295,13 +295,13 @@ def new_generation(index_dir: Path, open_writer):
     Returns ``(name, writer)``.
     """
     index_dir = Path(index_dir)
-    _writable(index_dir.mkdir, parents=True, exist_ok=True)
+    writing(index_dir, index_dir.mkdir, parents=True, exist_ok=True)
     with _locked(index_dir):
         state = _writable_state(index_dir)
         name = f"g{time.time_ns():x}"
-        _writable((index_dir / name).mkdir)  # fails if it exists: never reuse a folder
+        writing(index_dir, (index_dir / name).mkdir)  # fails if it exists: never reuse a folder
         _write_state(index_dir, replace(state, generations=(*state.generations, name)))
-        index = _writable(_storage(index_dir, name).create_index, make_schema(), indexname=INDEX_NAME)
+        index = writing(index_dir, _storage(index_dir, name).create_index, make_schema(), indexname=INDEX_NAME)
         return name, open_writer(index)
 
 
@@ -387,7 +387,7 @@ class write_lock:
 def _acquire(lock: FileLock, wait: float | None = None) -> None:
     """Take ``lock``, waiting up to ``wait`` seconds (default ``LOCK_WAIT``)."""
     deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
-    while not _writable(lock.acquire, blocking=False):
+    while not writing(Path(lock.filename).parent, lock.acquire, blocking=False):
         if time.monotonic() > deadline:
             raise IndexLockedError(LOCKED)
         time.sleep(0.1)
@@ -421,18 +421,18 @@ def _write_json(path: Path, data: dict) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise write_error(path.parent, exc) from None
+        raise _write_error(path.parent, exc) from None
 
 
-def _writable(call, *args, **kwargs):
-    """``call(...)``, with an OS error turned into one line about the index folder."""
+def writing(where: Path, call, *args, **kwargs):
+    """``call(...)``, with an OS error (a full disk, a read-only folder) as one line about ``where``."""
     try:
         return call(*args, **kwargs)
     except OSError as exc:
-        raise write_error(getattr(call, "__self__", None), exc) from None
+        raise _write_error(where, exc) from None
 
 
-def write_error(where, exc: OSError) -> VnsearchError:
+def _write_error(where, exc: OSError) -> VnsearchError:
     """A one-line error for a failed write in the index folder."""
     where = exc.filename or where
     hint = {
