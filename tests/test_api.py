@@ -6,8 +6,8 @@ import vnsearch
 
 #: The names ``vnsearch.__all__`` documents, as of this test's writing.
 API = set(
-    "Article ArticleError FacetCount Hit IndexDamagedError IndexLockedError IndexNotFoundError "
-    "IndexReport IndexStats IndexVersionError QueryError SearchResult Searcher SeedsNotFoundError "
+    "Article ArticleError FacetCount Hit IndexDamagedError IndexLocationError IndexLockedError IndexNotFoundError "
+    "IndexReport IndexStats IndexVersionError IndexWriteError QueryError SearchResult Searcher SeedsNotFoundError "
     "Skipped build_index VnsearchError parse_date read_article search update_index".split()
 )
 

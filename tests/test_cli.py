@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from click.testing import CliRunner, Result
 
+import vnsearch
 import vnsearch.indexing
 import vnsearch.searching
 from conftest import SEED_IDS, SEEDS, corpus_cases, write_article
@@ -748,3 +749,35 @@ def test_subfolders_are_categories(runner, seeds_dir: Path, tmp_path: Path) -> N
     assert "the-thao" in text
     in_query = search_json(runner, ["category:the-thao bóng đá"], env)
     assert hit_ids(in_query) == ["the-thao/bong-da"]
+
+
+@pytest.mark.parametrize(
+    "case, fix",
+    [
+        ("no index", "run `vnsearch index` to build it"),
+        ("no seeds", "create it and put .txt articles in it, or give another with --seeds"),
+        ("index folder of other files", "give another folder with --index"),
+        ("another version", "run `vnsearch index --rebuild`"),
+    ],
+)
+def test_the_library_says_what_is_wrong_and_the_cli_how_to_fix_it(runner, tmp_path, pristine_seeds, case, fix) -> None:
+    index_dir, seeds_dir = tmp_path / "index", pristine_seeds
+    if case == "no seeds":
+        seeds_dir = tmp_path / "khong_co"
+    elif case == "index folder of other files":
+        index_dir.mkdir()
+        (index_dir / "luan_van.txt").write_text("Luận văn tốt nghiệp", encoding="utf-8")
+    elif case == "another version":
+        update_index(pristine_seeds, index_dir)
+        state = json.loads((index_dir / "CURRENT.json").read_text(encoding="utf-8"))
+        (index_dir / "CURRENT.json").write_text(json.dumps({**state, "schema": 1}), encoding="utf-8")
+    call = (lambda: vnsearch.searching.Searcher(index_dir)) if case == "no index" else (
+        lambda: update_index(seeds_dir, index_dir)
+    )
+    with pytest.raises(vnsearch.VnsearchError) as info:
+        call()
+    said = str(info.value)
+    assert not re.search(r"--[a-z]|`vnsearch", said), said  # nothing of the command line
+    command = ["stats"] if case == "no index" else ["index", "--seeds", str(seeds_dir)]
+    line = assert_error_line(run(runner, [*command, "--index", str(index_dir)]))
+    assert line == f"vnsearch: {said}: {fix}"

@@ -74,6 +74,6 @@ def test_two_indexers_at_once_one_waits_or_says_so(changing) -> None:
     for code, out, err in results:
         if code != 0:  # the loser: one clear line, nothing else
             assert code == 2 and out == ""
-            assert err.startswith("vnsearch: another `vnsearch index`") and err.count("\n") == 1
+            assert err.startswith("vnsearch: another process is updating this index") and err.count("\n") == 1
     assert any(code == 0 for code, _, _ in results)
     assert len(indexed_ids(index_dir)) == before + 80

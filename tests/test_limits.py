@@ -111,7 +111,7 @@ def test_a_damaged_index_says_so_at_query_time(tmp_path: Path, built_index: Path
     with Searcher(index_dir) as searcher:
         for path in index_dir.rglob("*.pst"):  # the postings of every word
             os.truncate(path, path.stat().st_size // 2)
-        with pytest.raises(IndexDamagedError, match="damaged .*`vnsearch index --rebuild`") as error:
+        with pytest.raises(IndexDamagedError, match="damaged") as error:
             searcher.search("dân số")
         assert "\n" not in str(error.value) and str(index_dir) in str(error.value)
         update_index(built_index.parent / "seeds", index_dir, rebuild=True)

@@ -127,7 +127,7 @@ def test_a_payload_in_a_stored_field_is_refused(index: Path, marker: Path) -> No
     assert_refused(result.exit_code, result.stderr, marker)
     assert result.stderr == (
         "vnsearch: the index is damaged or not a vnsearch index (it holds a pickled "
-        "'posix.system'): rebuild it with `vnsearch index --rebuild`\n"
+        "'posix.system'): run `vnsearch index --rebuild`\n"
     )
 
 

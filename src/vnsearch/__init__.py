@@ -21,9 +21,11 @@ _MODULES = {
     "ArticleError": "articles",
     "read_article": "articles",
     "IndexDamagedError": "errors",
+    "IndexLocationError": "errors",
     "IndexLockedError": "errors",
     "IndexNotFoundError": "errors",
     "IndexVersionError": "errors",
+    "IndexWriteError": "errors",
     "QueryError": "errors",
     "SeedsNotFoundError": "errors",
     "VnsearchError": "errors",
@@ -46,9 +48,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the names, imported eagerl
     from .articles import Article, ArticleError, read_article
     from .errors import (
         IndexDamagedError,
+        IndexLocationError,
         IndexLockedError,
         IndexNotFoundError,
         IndexVersionError,
+        IndexWriteError,
         QueryError,
         SeedsNotFoundError,
         VnsearchError,

@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .errors import IndexNotFoundError, VnsearchError
+from .errors import (
+    IndexDamagedError,
+    IndexLocationError,
+    IndexNotFoundError,
+    IndexVersionError,
+    IndexWriteError,
+    SeedsNotFoundError,
+    VnsearchError,
+)
 from .results import SORTS
 
 if TYPE_CHECKING:
@@ -49,6 +57,34 @@ OS_FAULTS = {
     errno.EIO: ("read or write", "the disk may be failing: check it, then try again"),
     errno.ENOENT: ("open", "it was removed meanwhile: try again, or run `vnsearch index --rebuild`"),
 }
+
+
+_REBUILD = "run `vnsearch index --rebuild`"
+#: How to fix each kind of library error on the command line (the library's message says what is wrong).
+FIXES = {
+    IndexNotFoundError: "run `vnsearch index` to build it",
+    IndexVersionError: _REBUILD,
+    IndexDamagedError: _REBUILD,
+    IndexLocationError: "give another folder with --index",
+    SeedsNotFoundError: "create it and put .txt articles in it, or give another with --seeds",
+}
+#: How to fix a refused write to the index, by errno (else: check the folder).
+WRITE_FIXES = {
+    errno.ENOSPC: "free some space, then run the command again",
+    errno.EDQUOT: "free some space, then run the command again",
+    errno.EROFS: "give a writable folder with --index",
+    errno.EACCES: "check the folder's permissions, or give another with --index",
+    errno.EPERM: "check the folder's permissions, or give another with --index",
+}
+
+
+def _with_fix(exc: VnsearchError) -> str:
+    """The library's message, and how to fix it from the command line."""
+    if isinstance(exc, IndexWriteError):
+        fix = WRITE_FIXES.get(exc.errno, "check the folder, or give another with --index")
+    else:
+        fix = next((FIXES[kind] for kind in type(exc).__mro__ if kind in FIXES), None)
+    return f"{exc}: {fix}" if fix else str(exc)
 
 
 def _folder_option(flag: str, dest: str, default: str, envvar: str, help: str):
@@ -137,7 +173,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except VnsearchError as exc:
-            _fail(str(exc))
+            _fail(_with_fix(exc))
         except KeyboardInterrupt:
             _fail("interrupted", code=130)
         except BrokenPipeError:  # `vnsearch show ID | head`: the reader has gone

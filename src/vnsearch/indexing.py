@@ -82,10 +82,7 @@ def seed_files(seeds_dir: Path, index_dir: Path | None = None) -> list[Path]:
 def _seed_paths(seeds_dir: Path, index_dir: Path | None = None) -> list[str]:
     """:func:`seed_files` as strings (for folders of many files, strings are faster)."""
     if not seeds_dir.is_dir():
-        raise SeedsNotFoundError(
-            f"seeds folder '{seeds_dir}' not found: create it and put .txt articles "
-            "in it, or give another with --seeds"
-        )
+        raise SeedsNotFoundError(f"seeds folder '{seeds_dir}' not found")
     found, seen = [], set()
     if index_dir is not None and index_dir.is_dir():  # an index inside the seeds is not articles
         stat = os.stat(index_dir)
@@ -333,8 +330,7 @@ def _check_still_there(seeds_dir: Path) -> None:
     """Refuse to commit what was read from a seeds folder that vanished meanwhile."""
     if not seeds_dir.is_dir():
         raise SeedsNotFoundError(
-            f"seeds folder '{seeds_dir}' disappeared while indexing: the index was left "
-            "as it was; run `vnsearch index` again once the folder is back"
+            f"seeds folder '{seeds_dir}' disappeared while indexing (the index was left as it was)"
         )
 
 

@@ -374,7 +374,7 @@ def _reading(index_dir: Path, *, query: bool = False) -> Iterator[None]:
     except Exception as exc:
         if str(exc).startswith(_BLOCK_TAG_ERROR) or isinstance(exc, _DAMAGE):
             raise IndexDamagedError(
-                f"the index in '{index_dir}' is damaged ({_damage(exc)}): run `vnsearch index --rebuild`"
+                f"the index in '{index_dir}' is damaged ({_damage(exc)})"
             ) from None
         if query:
             raise QueryError(f"cannot run the query: {exc}") from None

@@ -44,9 +44,11 @@ from whoosh.util.filelock import FileLock
 from . import unpickle
 from .errors import (
     IndexDamagedError,
+    IndexLocationError,
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
+    IndexWriteError,
     VnsearchError,
 )
 from .schema import SCHEMA_VERSION, make_schema
@@ -81,7 +83,6 @@ INDEX_NAME = "MAIN"
 IGNORABLE = {".gitkeep"}
 _GENERATION = re.compile(r"g[0-9a-f]{1,24}")
 _SEGMENT = re.compile(rf"{INDEX_NAME}_[0-9a-z]{{1,32}}")
-REBUILD = "run `vnsearch index --rebuild`"
 
 
 @dataclass(frozen=True)
@@ -106,17 +107,17 @@ def read_state(index_dir: Path) -> State | None:
     except FileNotFoundError:
         return None
     except NotADirectoryError:
-        raise VnsearchError(f"'{index_dir}' is a file, not an index folder: give another with --index") from None
+        raise IndexLocationError(f"'{index_dir}' is a file, not an index folder") from None
     except OSError as exc:
-        raise VnsearchError(f"cannot read '{path}' ({exc.strerror}): check its permissions") from None
+        raise IndexLocationError(f"cannot read '{path}' ({exc.strerror})") from None
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise IndexVersionError(f"'{path}' is unreadable: {REBUILD}") from None
+        raise IndexVersionError(f"'{path}' is unreadable") from None
     if state.schema != SCHEMA_VERSION:
         return state  # another version's: read_pointer says so, a rebuild replaces it
     names = [state.name] if state.name is not None else []
     if not all(isinstance(n, str) and _GENERATION.fullmatch(n) for n in [*names, *state.generations]):
         # a name is a folder to open and delete: never a path ("/", "..")
-        raise IndexDamagedError(f"'{path}' names generations that are not vnsearch's: {REBUILD}")
+        raise IndexDamagedError(f"'{path}' names generations that are not vnsearch's")
     return state
 
 
@@ -124,14 +125,14 @@ def read_pointer(index_dir: Path) -> State:
     """The state of a usable index; raise if there is none, or not a compatible one."""
     state = read_state(index_dir)
     if state is None or (state.schema == SCHEMA_VERSION and state.name is None):
-        raise IndexNotFoundError(f"no index in '{index_dir}': run `vnsearch index` to build it")
+        raise IndexNotFoundError(f"no index in '{index_dir}'")
     if state.schema != SCHEMA_VERSION:
         raise IndexVersionError(
-            f"the index in '{index_dir}' was built by another version of vnsearch: {REBUILD}"
+            f"the index in '{index_dir}' was built by another version of vnsearch"
         )
     if not (Path(index_dir) / state.name).is_dir():
         raise IndexDamagedError(
-            f"the index in '{index_dir}' is damaged (its folder {state.name} is missing): {REBUILD}"
+            f"the index in '{index_dir}' is damaged (its folder {state.name} is missing)"
         )
     return state
 
@@ -156,22 +157,19 @@ def check_location(index_dir: Path, seeds_dir: Path | None = None) -> None:
     """
     index_dir = Path(index_dir)
     if seeds_dir is not None and _same_folder(index_dir, Path(seeds_dir)):
-        raise VnsearchError(
-            f"'{index_dir}' cannot be both the seeds folder and the index folder: "
-            "give the index its own folder with --index"
-        )
+        raise IndexLocationError(f"'{index_dir}' cannot be both the seeds folder and the index folder")
     if index_dir.exists() and not index_dir.is_dir():
-        raise VnsearchError(f"'{index_dir}' is a file, not an index folder: give another with --index")
+        raise IndexLocationError(f"'{index_dir}' is a file, not an index folder")
     if not index_dir.is_dir() or (index_dir / STATE_FILE).exists():
         return
     try:
         others = sorted(set(os.listdir(index_dir)) - IGNORABLE)
     except OSError as exc:
-        raise VnsearchError(f"cannot read the index folder '{index_dir}' ({exc.strerror})") from None
+        raise IndexLocationError(f"cannot read the index folder '{index_dir}' ({exc.strerror})") from None
     if others:
-        raise VnsearchError(
+        raise IndexLocationError(
             f"'{index_dir}' holds other files ({_shown(others)}) and is not a vnsearch index: "
-            "give an empty or new folder with --index"
+            "a new index needs an empty or new folder"
         )
 
 
@@ -187,11 +185,11 @@ def open_index(index_dir: Path, name: str | None = None) -> Index:
         raise
     except EmptyIndexError:
         raise IndexDamagedError(
-            f"the index in '{index_dir}' is damaged (its table of contents is missing): {REBUILD}"
+            f"the index in '{index_dir}' is damaged (its table of contents is missing)"
         ) from None
     except Exception as exc:  # Whoosh raises many kinds on a damaged index
         raise IndexDamagedError(
-            f"the index in '{index_dir}' is damaged ({_reason(exc)}): {REBUILD}"
+            f"the index in '{index_dir}' is damaged ({_reason(exc)})"
         ) from None
 
 
@@ -209,7 +207,7 @@ def _check_segment_names(index_dir: Path, index: Index) -> None:
         if not _SEGMENT.fullmatch(segment.segment_id()):
             raise IndexDamagedError(
                 f"the index in '{index_dir}' is damaged (a segment is named "
-                f"{segment.segment_id()!r}): {REBUILD}"
+                f"{segment.segment_id()!r})"
             )
 
 
@@ -249,7 +247,7 @@ def check_files(index_dir: Path, name: str) -> None:
         problem = _first_difference(folder, record.get("sizes", {}))
         if problem is None:
             return
-    raise IndexDamagedError(f"the index in '{index_dir}' is damaged ({problem}): {REBUILD}")
+    raise IndexDamagedError(f"the index in '{index_dir}' is damaged ({problem})")
 
 
 def _first_difference(folder: Path, sizes: dict) -> str | None:
@@ -360,7 +358,7 @@ def _generation_lock(index_dir: Path, name: str) -> FileLock | None:
 #: Seconds to wait for another writer's lock before giving up.  A killed
 #: build's worker processes keep its lock until they notice (half a second).
 LOCK_WAIT = 5.0
-LOCKED = "another `vnsearch index` is updating this index: wait for it to finish"
+LOCKED = "another process is updating this index: wait for it to finish, then try again"
 
 
 class write_lock:
@@ -432,17 +430,10 @@ def writing(where: Path, call, *args, **kwargs):
         raise _write_error(where, exc) from None
 
 
-def _write_error(where, exc: OSError) -> VnsearchError:
+def _write_error(where, exc: OSError) -> IndexWriteError:
     """A one-line error for a failed write in the index folder."""
     where = exc.filename or where
-    hint = {
-        errno.ENOSPC: "free some space, then run the command again",
-        errno.EDQUOT: "free some space, then run the command again",
-        errno.EROFS: "give a writable folder with --index",
-        errno.EACCES: "check the folder's permissions, or give another with --index",
-        errno.EPERM: "check the folder's permissions, or give another with --index",
-    }.get(exc.errno, "check the folder, or give another with --index")
-    return VnsearchError(f"cannot write the index in '{where}' ({exc.strerror or exc}): {hint}")
+    return IndexWriteError(f"cannot write the index in '{where}' ({exc.strerror or exc})", exc.errno)
 
 
 def _storage(index_dir: Path, name: str) -> FileStorage:

@@ -76,8 +76,7 @@ class Unpickler(pickle.Unpickler):
         if (module, name) not in ALLOWED:
             raise IndexDamagedError(
                 f"the index is damaged or not a vnsearch index "
-                f"(it holds a pickled '{module}.{name}'): "
-                "rebuild it with `vnsearch index --rebuild`"
+                f"(it holds a pickled '{module}.{name}')"
             )
         return super().find_class(module, name)
 

@@ -70,7 +70,7 @@ class ParallelWriter(MpWriter):
         if written != self._sent:
             raise VnsearchError(
                 f"a worker process failed: {written} of {self._sent} articles were "
-                "written; the index in use is unchanged (try again with --jobs 1)"
+                "written; the index in use is unchanged (try again with one process)"
             )
 
     def cancel(self) -> None:
