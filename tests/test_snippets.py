@@ -106,3 +106,16 @@ def test_the_snippets_of_hits_are_cut_from_their_article_with_the_query_words_ma
         assert all(part in article for part in re.split(r"\s*…\s*", hit.snippet)), hit.snippet
         assert {fold(hit.snippet[s:e].lower()) for s, e in hit.highlights} <= words
     assert sum(bool(hit.highlights) for hit in hits) >= len(hits) * 0.9  # a few match in the title only
+
+
+def test_every_letter_that_folds_to_a_plain_one_is_marked_by_the_plain_query():
+    """The fast path's table of letters misses none of the Basic Multilingual Plane's."""
+    from vnsearch.text import normalize_word
+
+    letters = [chr(code) for code in range(0x80, 0x10000) if chr(code).isalpha()]
+    for letter in letters:
+        word = normalize_word(letter)
+        plain = fold(word)
+        if len(plain) == 1 and plain.isascii() and plain.isalpha() and word == letter:
+            text = f"Dân số {letter} tăng"
+            assert match_spans(text, {plain}) == [(7, 8, plain)], hex(ord(letter))

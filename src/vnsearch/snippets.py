@@ -69,9 +69,12 @@ def _fold_table() -> dict[int, str]:
     """Each character whose folded lowercase form is one ASCII letter, mapped to it.
 
     Folding text with this table keeps every offset (one character for one).
+    Such letters are Latin (Latin-1 to Latin Extended-B, and Latin Extended
+    Additional, where Vietnamese's ``ạ``…``ỹ`` are): in NFC text no other
+    character folds to one ASCII letter, and a cold search need not try them.
     """
     table = {}
-    for code in [*range(ord("A"), ord("Z") + 1), *range(0x80, 0x3000)]:
+    for code in [*range(ord("A"), ord("Z") + 1), *range(0x80, 0x250), *range(0x1E00, 0x1F00)]:
         char = chr(code)
         if not char.isalpha():
             continue
