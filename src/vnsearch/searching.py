@@ -189,14 +189,13 @@ class Searcher:
         view = self._view()
         reader = view.searcher.reader()
         terms = sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title"))
-        files = storage.generation_files(self.index_dir, view.generation)
-        tocs = [p.stat().st_mtime for p in files if p.suffix == ".toc"]
+        size, committed = storage.generation_usage(self.index_dir, view.generation)
         return IndexStats(
             path=str(self.index_dir),
             articles=view.searcher.doc_count(),
             terms=terms,
-            size_bytes=sum(p.stat().st_size for p in files),
-            updated=dt.datetime.fromtimestamp(max(tocs)) if tocs else None,
+            size_bytes=size,
+            updated=dt.datetime.fromtimestamp(committed) if committed is not None else None,
         )
 
     # -- internals ---------------------------------------------------------

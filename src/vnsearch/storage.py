@@ -62,6 +62,7 @@ __all__ = [
     "check_location",
     "open_index",
     "generation_files",
+    "generation_usage",
     "record_files",
     "remove_leftovers",
     "new_generation",
@@ -215,6 +216,13 @@ def generation_files(index_dir: Path, name: str) -> list[Path]:
     """The files of one generation (not its scratch folders)."""
     folder = Path(index_dir) / name
     return [p for p in folder.iterdir() if p.is_file()]
+
+
+def generation_usage(index_dir: Path, name: str) -> tuple[int, float | None]:
+    """Bytes on disk of generation ``name``, and the time of its last commit (None: none yet)."""
+    files = generation_files(index_dir, name)
+    commits = [p.stat().st_mtime for p in files if p.suffix == ".toc"]
+    return sum(p.stat().st_size for p in files), max(commits, default=None)
 
 
 def record_files(index_dir: Path, name: str) -> None:
