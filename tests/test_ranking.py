@@ -59,7 +59,11 @@ def updated_index(corpus_index: Path, tmp_path_factory) -> Path:
     shutil.copytree(corpus_index.parent / "seeds", root / "seeds")
     shutil.copytree(corpus_index, root / "index")
     write_article(root / "seeds", "extra", "Dân số", "Người dân Quảng Ninh và sức khỏe.")
-    update_index(root / "seeds", root / "index", jobs=1)
+    with Searcher(root / "index") as searcher:  # an indexed article, changed: its old version is deleted
+        changed = Path(searcher.search("dân số", limit=1).hits[0].path)
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nDân số và bóng đá.\n", encoding="utf-8")
+    report = update_index(root / "seeds", root / "index", jobs=1)
+    assert report.updated, report  # an article replaced: its old version is deleted
     return root / "index"
 
 
@@ -115,3 +119,17 @@ def test_deleted_articles_are_not_found(updated_index: Path) -> None:
         result = searcher.search("bóng đá chính phủ", limit=50, any_terms=True)
         assert result.total and "extra" not in [h.id for h in result.hits][:1]
         assert searcher.search("extra", limit=5).total == 0
+
+
+@pytest.mark.parametrize("corpus_index", CORPORA, indirect=True)
+def test_a_segment_with_deletions_is_read_whole_blocks_at_a_time(updated_index: Path, monkeypatch) -> None:
+    """Whoosh wraps such a segment's postings in a filter read one posting at a time; the ranker does not."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    def one_at_a_time(self):
+        raise AssertionError("postings read one at a time")
+
+    with Searcher(updated_index) as searcher:
+        assert searcher._view().searcher.reader().has_deletions()
+        monkeypatch.setattr(FilterMatcher, "next", one_at_a_time)
+        assert searcher.search("dân số", limit=5).total

@@ -24,7 +24,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 from whoosh import query as wq  # noqa: E402
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield  # noqa: E402
 from whoosh.util.numeric import byte_to_length  # noqa: E402
 
 __all__ = ["Ranker"]
@@ -191,7 +191,7 @@ class Ranker:
         ids, weights, values = [], [], []
         for leaf, offset in self._reader.leaf_readers():
             if (fieldname, text) in leaf:
-                leaf_ids, leaf_weights, leaf_values = _read_postings(leaf.postings(fieldname, text))
+                leaf_ids, leaf_weights, leaf_values = _read_postings(_unfiltered(leaf, fieldname, text))
                 ids.append(leaf_ids + offset)
                 weights.append(leaf_weights)
                 values += leaf_values
@@ -232,6 +232,17 @@ class Ranker:
                     kept = np.fromiter(leaf.all_doc_ids(), dtype=np.int64)
                     live[kept + offset] = True
         return live
+
+
+def _unfiltered(leaf, fieldname: str, text: str):
+    """One segment's matcher of a term, its deleted articles included.
+
+    ``leaf.postings`` wraps the matcher of a segment with deletions in a
+    filter that skips them one posting at a time; the ranker's live mask
+    already leaves them out, so it reads the segment's own matcher.
+    """
+    field = leaf.schema[fieldname]
+    return leaf._terms.matcher(fieldname, field.to_bytes(text), field.format, scorer=None)
 
 
 def _read_postings(matcher) -> _Postings:
