@@ -16,6 +16,7 @@ import codecs
 import datetime
 import hashlib
 import itertools
+import os
 import pathlib
 import re
 import unicodedata
@@ -348,7 +349,7 @@ def parse_article(text: str, *, id: str, path: str, sha256: str) -> Article:
     )
 
 
-def read_article(path: pathlib.Path, *, id: str) -> Article:
+def read_article(path: str | os.PathLike, *, id: str) -> Article:
     """Read, hash, decode and parse one article file.
 
     The hash is of the raw bytes so that a changed file is noticed even when its text
