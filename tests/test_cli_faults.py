@@ -252,3 +252,25 @@ def test_skipped_files_with_odd_names_get_a_line_each(seeds_dir: Path, tmp_path:
     ]
     (summary,) = result.stdout.splitlines()
     assert f"'{tmp_path}/chỉ\\nmục'" in summary
+
+
+@pytest.mark.parametrize("command", [["search", "dân số"], ["show", "lua-dao"]])
+def test_an_article_cannot_send_commands_to_the_terminal(tmp_path: Path, command) -> None:
+    """Escape sequences in a scraped title or body are shown escaped, never sent to the terminal."""
+    article = Article(
+        id="lua-dao",
+        path=str(tmp_path / "lua-dao.txt"),
+        title="Dân số \x1b]0;tiêu đề giả\x07 tăng",
+        date=None,
+        author=None,
+        url=None,
+        site=None,
+        body="Dân số tăng \x1b[2J\x1b[31mnhanh\x9b.\nĐoạn hai.",
+        sha256="0" * 64,
+        category=None,
+    )
+    build_index([article], tmp_path / "index")
+    result = CliRunner().invoke(main, [*command, "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert not any(char in result.stdout for char in "\x1b\x07\x9b"), result.stdout
+    assert "\\x1b[31m" in result.stdout

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -396,7 +397,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
         data["date"] = article.date.isoformat() if article.date else None
         _echo_json(data)
         return
-    _echo(article.title, bold=True)
+    _echo(_safe(article.title), bold=True)
     for label, value in [
         ("id", article.id),
         ("date", article.date),
@@ -409,7 +410,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
         if value:
             _echo(click.style(f"{label:>7}: ", dim=True) + _shown(value))
     _echo()
-    _echo(article.body)
+    _echo(_safe(article.body))
 
 
 @main.command()
@@ -532,11 +533,20 @@ def _marked(text: str, spans: list[tuple[int, int]], bold: bool = False) -> str:
     for start, end in sorted(spans):
         if start < pos:
             continue
-        out.append(click.style(text[pos:start], bold=bold))
-        out.append(click.style(text[start:end], fg="yellow", bold=True))
+        out.append(click.style(_safe(text[pos:start]), bold=bold))
+        out.append(click.style(_safe(text[start:end]), fg="yellow", bold=True))
         pos = end
-    out.append(click.style(text[pos:], bold=bold))
+    out.append(click.style(_safe(text[pos:]), bold=bold))
     return "".join(out)
+
+
+# C0 and C1 control characters but tab and newline: an article is text, not terminal commands.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str) -> str:
+    """An article's text with its control characters escaped (``\\x1b``), so it cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: _escaped(m.group()), text)
 
 
 def _result_json(result: SearchResult) -> dict:
