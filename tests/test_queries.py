@@ -68,6 +68,20 @@ def test_a_query_without_words_is_refused(text: str) -> None:
         parse(text, SCHEMA)
 
 
+@pytest.mark.parametrize("text", ["NOT dân", "(NOT dân) OR (NOT số)", "NOT bóng NOT đá"])
+@pytest.mark.parametrize("any_terms", [False, True])
+def test_a_query_that_only_leaves_words_out_says_so(text: str, any_terms: bool) -> None:
+    with pytest.raises(QueryError, match=r"only leaves words out \(NOT …\): add a word"):
+        parse(text, SCHEMA, any_terms=any_terms)
+    parse(text.replace("NOT ", "y tế NOT ", 1), SCHEMA, any_terms=any_terms)  # one word to find is enough
+
+
+def test_a_query_whoosh_cannot_read_names_what_to_check() -> None:
+    with pytest.raises(QueryError) as error:
+        parse("NOT NOT dân", SCHEMA)
+    assert str(error.value) == "cannot understand the query: check its AND, OR, NOT, quotes and parentheses"
+
+
 def test_unknown_field_names_the_fields() -> None:
     with pytest.raises(QueryError, match="unknown field 'tác_giả:'") as error:
         parse("tác_giả:Lộc", SCHEMA)

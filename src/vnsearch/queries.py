@@ -75,10 +75,14 @@ def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
     try:
         # "…như thế nào?" is a question, not a one-letter wildcard
         parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize().accept(_every_article)
-    except Exception as exc:  # Whoosh raises assorted errors on odd syntax
-        raise QueryError(f"cannot understand the query: {exc}") from None
+    except Exception:  # Whoosh raises assorted errors (IndexError…) on odd syntax
+        raise QueryError(
+            "cannot understand the query: check its AND, OR, NOT, quotes and parentheses"
+        ) from None
     if parsed is wq.NullQuery or not list(parsed.leaves()):
         raise QueryError("the query has no words to search for")
+    if not _finds_something(parsed):
+        raise QueryError("the query only leaves words out (NOT …): add a word to search for")
     _check_cost(parsed)
     boosts = _compound_terms(positive_words(parsed))
     return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
@@ -104,6 +108,17 @@ def _check_cost(q: wq.Query) -> None:
     slop = max((leaf.slop for leaf in q.leaves() if isinstance(leaf, wq.Phrase)), default=1)
     if slop > MAX_SLOP:
         raise QueryError(f'a phrase\'s ~{slop} is too loose (at most ~{MAX_SLOP}): bring its words closer')
+
+
+def _finds_something(q: wq.Query) -> bool:
+    """Whether ``q`` asks for some words, not only for articles without them (``NOT dân``)."""
+    if isinstance(q, wq.Not):
+        return False
+    if isinstance(q, (wq.AndNot, wq.AndMaybe)):
+        return _finds_something(q.a)
+    if isinstance(q, wq.compound.CompoundQuery):
+        return any(_finds_something(sub) for sub in q.subqueries)
+    return True
 
 
 def _every_article(q: wq.Query) -> wq.Query:
