@@ -70,7 +70,7 @@ def test_highlights_always_slice_a_matching_word(text, terms):
 
 WORDS = ["Dân", "số", "DÂN", "SỐ", "đường", "Đường", "hoà", "hòa", "khoẻ", "ban", "bàn", "bạn",
          "2023", "1.000", "dan_so", "İstanbul", "Ωmega", "q\u0301", "x", "a", "Việt", "NAM",
-         "Vie\u0323\u0302t"]
+         "Vie\u0323\u0302t", "東京", "٣٤", "x²", "😀", "ｄａｎ", "1.000Dân", "_số", "Ðan", "\x00", "\ud800"]
 
 
 @settings(max_examples=300)
