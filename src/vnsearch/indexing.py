@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema, storage
+from . import schema, storage, typos
 from .articles import Article, ArticleError, read_article
 from .errors import IndexNotFoundError, SeedsNotFoundError
 from .text import escape_surrogates
@@ -223,6 +223,7 @@ def _writer(index, jobs: int):
 def _committed(index_dir: Path, name: str, writer) -> None:
     """Commit ``writer`` and record the files it made (a full disk is one clear line)."""
     storage.writing(index_dir, writer.commit)
+    storage.writing(index_dir, typos.write_missing, storage.open_index(index_dir, name))
     storage.writing(index_dir, storage.record_files, index_dir, name)
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "publish",
     "remove_stale_generations",
     "write_lock",
+    "write_atomically",
     "writing",
 ]
 
@@ -279,7 +280,10 @@ def remove_leftovers(index: Index) -> None:
     """
     toc = index._read_toc()
     clean_files(index.storage, index.indexname, toc.generation, toc.segments)
-    shutil.rmtree(Path(index.storage.folder) / f"{INDEX_NAME}.tmp", ignore_errors=True)  # its scratch
+    folder = Path(index.storage.folder)
+    shutil.rmtree(folder / f"{INDEX_NAME}.tmp", ignore_errors=True)  # its scratch
+    for unfinished in folder.glob(".*.tmp"):  # see write_atomically
+        unfinished.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -417,11 +421,19 @@ def _write_state(index_dir: Path, state: State) -> None:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    """Write ``path`` through a temporary file and a rename, so it is never half-written."""
+    write_atomically(path, json.dumps(data).encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` through ``.<name>.<pid>.tmp`` and a rename, so it is never half-written.
+
+    A killed process may leave the temporary file: :func:`remove_leftovers`
+    deletes those of a generation.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f)
+        with open(tmp, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from whoosh.reading import IndexReader
+
+from . import typos
 from .accents import MAX_WORD_LETTERS, readings
 from .schema import SEARCH_FIELDS, VERBATIM_FIELDS
 from .text import fold, normalize_word
@@ -29,7 +32,7 @@ __all__ = ["suggest", "Vocabulary", "MAX_SUGGESTIONS", "EVEN"]
 MAX_SUGGESTIONS = 3
 #: Other readings are offered when at least this likely, relative to the best.
 EVEN = 1 / 3
-#: Words looked up for typos in one query, at most (each costs a scan of part of the index's words).
+#: Words looked up for typos in one query, at most.
 MAX_TYPOS = 3
 #: Longer words are not looked up for typos (they are not Vietnamese words).
 MAX_TYPO_LENGTH = 20
@@ -99,6 +102,7 @@ class Vocabulary:
     def __init__(self, reader):
         self._reader = reader
         self._live: dict[tuple[str, str], bool] = {}
+        self._tables: dict[object, typos.TypoTable | None] = {}  # by segment reader
 
     def frequency(self, term: str) -> int:
         """Occurrences of ``term`` in article bodies (0 if only deleted ones had it)."""
@@ -117,10 +121,9 @@ class Vocabulary:
             return None
         edits = next((n for size, n in self.MAX_EDITS if len(word) >= size), 0)
         for distance in range(1, edits + 1):
-            # sharing the first letter (typos there are rare) skips most of the words
             found = {
                 term
-                for term in self._reader.terms_within("body", word, distance, prefix=1)
+                for term in self._within(word, distance)
                 if term.isalpha() and (term.isascii() or not word.isascii())
             }
             counts = {term: self.frequency(term) for term in found}  # 0 if only deleted articles had it
@@ -128,6 +131,19 @@ class Vocabulary:
             if live:
                 return live[: self.CANDIDATES]
         return []  # too short to guess, or nothing near
+
+    def _within(self, word: str, distance: int) -> set[str]:
+        """The body's words within ``distance`` edits of ``word``, sharing its first letter (typos there are rare)."""
+        found: set[str] = set()
+        for leaf, _ in self._reader.leaf_readers():
+            if leaf not in self._tables:
+                self._tables[leaf] = typos.load(leaf)
+            table = self._tables[leaf]
+            if table is not None:
+                found |= table.within(word, distance)
+            else:  # a segment without its table: Whoosh's walk through the words
+                found.update(IndexReader.terms_within(leaf, typos.FIELD, word, distance, prefix=1))
+        return found
 
     def _is_live(self, fieldname: str, term: str) -> bool:
         """Whether an article not deleted has ``term``."""
