@@ -9,9 +9,10 @@ deletions, and the words found are checked with the true distance.  Two
 words within ``d`` edits always share a string reached by at most ``d``
 deletions from each, so nothing within reach is missed.
 
-The distance is Damerau-Levenshtein as Whoosh computes it (a swap of two
-neighbouring letters is one edit), and words share their first letter, as
-Whoosh's ``terms_within(..., prefix=1)`` had them: typos there are rare.
+The distance is Damerau-Levenshtein as Whoosh computes it, the "optimal
+string alignment" kind (a swap of two neighbouring letters is one edit),
+checked by rapidfuzz; words share their first letter, as Whoosh's
+``terms_within(..., prefix=1)`` had them: typos there are rare.
 
 A table is one file per segment, ``MAIN_<segment>.typ``, named like the
 segment's own files so that Whoosh deletes it with the segment.  A segment
@@ -21,7 +22,6 @@ commit) is searched the old way, and gets its table at the next update.
 
 from __future__ import annotations
 
-import itertools
 import struct
 import zlib
 from collections.abc import Iterable
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.reading import SegmentReader
-from whoosh.support.levenshtein import damerau_levenshtein
+from rapidfuzz.distance import OSA
 
 from . import storage
 
@@ -49,9 +49,11 @@ _HEADER = struct.Struct("<8sIII")  # magic, words, blob bytes, entries
 def deletions(word: str, distance: int) -> dict[str, int]:
     """Each string made by deleting up to ``distance`` letters of ``word`` after its first, with the fewest deletions."""
     found = {word: 0}
-    for depth in range(1, min(distance, len(word) - 1) + 1):
-        for kept in itertools.combinations(range(1, len(word)), len(word) - 1 - depth):
-            found.setdefault(word[0] + "".join(word[i] for i in kept), depth)
+    tails = {word[1:]}
+    for depth in range(1, distance + 1):
+        tails = {tail[:i] + tail[i + 1 :] for tail in tails for i in range(len(tail))}
+        for tail in tails:
+            found.setdefault(word[:1] + tail, depth)
     return found
 
 
@@ -102,7 +104,7 @@ class TypoTable:
         for i in candidates:
             other = self._words[i]
             if other[0] == word[0] and abs(len(other) - len(word)) <= distance:
-                if damerau_levenshtein(other, word, limit=distance) <= distance:
+                if OSA.distance(other, word, score_cutoff=distance) <= distance:
                     found.add(other)
         return found
 
