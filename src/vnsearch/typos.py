@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.reading import SegmentReader
-from rapidfuzz.distance import OSA
 
 from . import storage
 
@@ -89,6 +88,8 @@ class TypoTable:
 
     def within(self, word: str, distance: int) -> set[str]:
         """The table's words at most ``distance`` edits from ``word`` that start with its letter."""
+        from rapidfuzz.distance import OSA  # here: most searches look up no typo, and it takes 40 ms to load
+
         if not word:
             return set()
         mine = deletions(word, distance)
