@@ -23,14 +23,17 @@ def vnsearch(*args: str) -> list[str]:
 def _changing(root: Path) -> None:
     seeds = root / "seeds"
     seeds.mkdir()
-    write_articles(seeds, range(220), seed=4)
+    write_articles(seeds, range(220), seed=4, sentences=3)
     update_index(seeds, root / "index", jobs=1)
-    write_articles(seeds, range(220, 300), seed=5)
+    write_articles(seeds, range(220, 300), seed=5, sentences=3)
 
 
 @pytest.fixture
 def changing(tmp_path: Path, tmp_path_factory) -> tuple[Path, Path, int]:
-    """An index of 220 articles and a seeds folder with 80 more (ids before: 220).
+    """An index of 220 short articles and a seeds folder with 80 more (ids before: 220).
+
+    Over 200 articles, so a rebuild is written by worker processes; short, so
+    indexing is quick, but searches run all along it all the same.
 
     A copy of one made once per run: each test changes its index.
     """
