@@ -12,6 +12,7 @@ import random
 import re
 import shutil
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,14 @@ SENTENCES = [
 ]
 
 
-def write_articles(folder: Path, names: range, seed: int) -> None:
-    """Articles made of the seeds' sentences, shuffled: real Vietnamese, many files."""
+def write_articles(folder: Path, names: range, seed: int, sentences: int = 8) -> None:
+    """Articles made of the seeds' sentences, shuffled: real Vietnamese, many files.
+
+    Each has a title and a body of ``sentences`` sentences.
+    """
     rng = random.Random(seed)
     for n in names:
-        body = ". ".join(rng.sample(SENTENCES, 8)) + "."
+        body = ". ".join(rng.sample(SENTENCES, sentences)) + "."
         title = rng.choice(SENTENCES)[:80]
         path = folder / f"bai-{n:04d}.txt"
         path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
@@ -192,25 +196,73 @@ def news_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _index_with_extra(root)
 
 
-@pytest.fixture(scope="session")
-def vntc_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of 300 VNTC articles, 30 from each topic folder (their categories).
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``name``, filled by ``make(folder)`` once for the whole test run.
 
-    Only for tests marked ``@needs_vntc``.  Its articles are in the index's
-    sibling folder ``seeds``; read-only use.
+    Under pytest-xdist every worker process has its own session fixtures: the
+    first worker to ask makes the folder in the temporary folder the workers
+    share, the others wait for it (a file lock) and use it too.  Read-only use.
     """
-    root = tmp_path_factory.mktemp("vntc")
+    from whoosh.util.filelock import FileLock
+
+    root, run = tmp_path_factory.getbasetemp(), os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run:  # a worker: its folder is .../pytest-N/popen-gwN/, or --basetemp's gwN/
+        root = root.parent
+    folder, done = root / name, root / f"{name}.{run or 'made'}"
+    lock = FileLock(str(root / f"{name}.lock"))
+    lock.acquire(blocking=True)
+    try:
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    finally:
+        lock.release()
+    return folder
+
+
+#: How many articles :func:`vntc_articles` takes from each VNTC topic folder.
+VNTC_PER_TOPIC = 30
+
+
+def _extract_vntc(folder: Path) -> None:
+    """The first :data:`VNTC_PER_TOPIC` articles of each topic, unchanged, as ``<topic>/<name>.txt``."""
     taken: dict[str, int] = {}
     with tarfile.open(VNTC, "r:gz") as tar:
         for member in tar:
             topic = member.name.split("/")[1] if member.isfile() else None
-            if topic is None or taken.get(topic, 0) >= 30:
+            if topic is None or taken.get(topic, 0) >= VNTC_PER_TOPIC:
                 continue
             taken[topic] = taken.get(topic, 0) + 1
-            target = root / "seeds" / member.name.split("/", 1)[1]
+            target = folder / member.name.split("/", 1)[1]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(tar.extractfile(member).read())
-    return _index_with_extra(root)
+
+
+@pytest.fixture(scope="session")
+def vntc_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 VNTC articles as the archive has them (UTF-16LE, CRLF), 30 from each topic folder.
+
+    Read from the archive once per run (a pass over it takes seconds); only
+    for tests marked ``@needs_vntc``; read-only use.
+    """
+    return made_once(tmp_path_factory, "vntc-articles", _extract_vntc)
+
+
+@pytest.fixture(scope="session")
+def vntc_index(tmp_path_factory: pytest.TempPathFactory, vntc_articles: Path) -> Path:
+    """An index of :func:`vntc_articles` (their topic folders are their categories).
+
+    Only for tests marked ``@needs_vntc``.  Its articles are in the index's
+    sibling folder ``seeds``; read-only use.
+    """
+
+    def make(root: Path) -> None:
+        shutil.copytree(vntc_articles, root / "seeds")
+        _index_with_extra(root)
+
+    return made_once(tmp_path_factory, "vntc", make) / "index"
 
 
 #: The corpora a test can run on, by name: ``news`` always, ``vntc`` with the shared data.

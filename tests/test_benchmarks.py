@@ -1,21 +1,40 @@
 """Smoke tests: each benchmark script runs end to end on a tiny sample.
 
 The benchmarks themselves are never run here; see benchmarks/ and the README.
-Each runs on data made from the seeds, in the shared data's layout, and on the
-shared data itself when it is there (where the figures also mean something).
+Each runs on data made from the seeds, in the shared data's layout, and on a
+sample of the shared data when it is there: real articles and questions (where
+the figures also mean something), in the same layout but a few hundred of
+them, so no run reads the whole 58 MB archive or indexes 4,500 answers.
 """
 
 import codecs
 import csv
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SENTENCES, SHARED_DATA, write_news
+from conftest import ROOT, SENTENCES, SHARED_DATA, made_once, write_news
 
 pytestmark = pytest.mark.slow
+
+
+def pack_vntc(articles: Path, data: Path) -> None:
+    """``data/vntc/VNTC_Test_Full.tar.gz``: the files of ``articles/<topic>/`` as ``Test_Full/<topic>/``."""
+    (data / "vntc").mkdir()
+    with tarfile.open(data / "vntc" / "VNTC_Test_Full.tar.gz", "w:gz") as tar:
+        for path in sorted(articles.glob("*/*.txt")):
+            tar.add(path, f"Test_Full/{path.parent.name}/{path.name}")
+
+
+def write_questions(data: Path, rows: dict[str, list[list[str]]]) -> None:
+    """``data/vicov19qa/``: a CSV file of ``[id, question, answer]`` rows for each split."""
+    (data / "vicov19qa").mkdir()
+    for split, split_rows in rows.items():
+        with open(data / "vicov19qa" / f"UIT-ViCoV19QA_1ans_{split}.csv", "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, delimiter="|").writerows([["id", "Question", "Answer_1"], *split_rows])
 
 
 @pytest.fixture(scope="module")
@@ -26,37 +45,61 @@ def seed_data(tmp_path_factory) -> Path:
     with BOM, CRLF, ``Test_Full/<topic>/<name>.txt``); each answer is a seed
     sentence, asked for by its first eight words.
     """
-    import tarfile
-
     root = tmp_path_factory.mktemp("seed-data")
     news = root / "news"
     write_news(news)
-    (root / "vntc").mkdir()
-    with tarfile.open(root / "vntc" / "VNTC_Test_Full.tar.gz", "w:gz") as tar:
-        for path in sorted(news.rglob("*.txt")):
-            text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
-            path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
-            tar.add(path, f"Test_Full/{path.parent.name}/{path.name}")
-    (root / "vicov19qa").mkdir()
-    for split, part in {"train": slice(0, 40), "val": slice(40, 50), "test": slice(50, 60)}.items():
-        with open(root / "vicov19qa" / f"UIT-ViCoV19QA_1ans_{split}.csv", "w", encoding="utf-8", newline="") as f:
-            rows = csv.writer(f, delimiter="|")
-            rows.writerow(["id", "Question", "Answer_1"])
-            for n, sentence in enumerate(SENTENCES[part], start=part.start):
-                rows.writerow([n, " ".join(sentence.split()[:8]) + "?", sentence])
+    for path in sorted(news.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+        path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    pack_vntc(news, root)
+    parts = {"train": slice(0, 40), "val": slice(40, 50), "test": slice(50, 60)}
+    write_questions(root, {
+        split: [[n, " ".join(sentence.split()[:8]) + "?", sentence]
+                for n, sentence in enumerate(SENTENCES[part], start=part.start)]
+        for split, part in parts.items()
+    })  # fmt: skip
     return root
 
 
-def on_data(name: str):
-    """Run the test on the seed-made data and on the shared data set ``name`` (if there)."""
-    return pytest.mark.parametrize(
-        "data", ["seeds", pytest.param("shared", marks=pytest.mark.shared_data(name))], indirect=True
-    )
+#: How many answers of each split :func:`vicov19qa_sample` keeps: the benchmarks
+#: below ask at most 20 ``val`` questions; their answers are among the first 20.
+SAMPLE_ANSWERS = {"train": 200, "val": 20, "test": 20}
+
+
+@pytest.fixture(scope="module")
+def vntc_sample(tmp_path_factory, vntc_articles: Path) -> Path:
+    """A shared data folder whose VNTC archive holds the 300 real articles of ``vntc_articles``, unchanged."""
+    return made_once(tmp_path_factory, "vntc-sample", lambda root: pack_vntc(vntc_articles, root))
+
+
+@pytest.fixture(scope="module")
+def vicov19qa_sample(tmp_path_factory) -> Path:
+    """A shared data folder whose UIT-ViCoV19QA set is the first rows of each split (:data:`SAMPLE_ANSWERS`)."""
+
+    def make(root: Path) -> None:
+        rows = {}
+        for split, count in SAMPLE_ANSWERS.items():
+            with open(SHARED_DATA / "vicov19qa" / f"UIT-ViCoV19QA_1ans_{split}.csv", encoding="utf-8", newline="") as f:
+                rows[split] = list(csv.reader(f, delimiter="|"))[1 : count + 1]
+        write_questions(root, rows)
+
+    return made_once(tmp_path_factory, "vicov19qa-sample", make)
+
+
+def on_data(name: str, once: bool = False):
+    """Run the test on the seed-made data and on a sample of the shared data set ``name`` (if there).
+
+    ``once``: on the sample alone when the shared data is there.
+    """
+    shared = pytest.param(name, marks=pytest.mark.shared_data(name), id="shared")
+    both = not (once and (SHARED_DATA / name).exists())
+    return pytest.mark.parametrize("data", ["seeds", shared] if both else [shared], indirect=True)
 
 
 @pytest.fixture
-def data(request, seed_data: Path) -> Path:
-    return seed_data if request.param == "seeds" else SHARED_DATA
+def data(request) -> Path:
+    """The seed-made data folder, or the sample of the shared data set the test is parametrized with."""
+    return request.getfixturevalue("seed_data" if request.param == "seeds" else f"{request.param}_sample")
 
 
 def run(script: str, *args: str) -> str:
@@ -76,7 +119,10 @@ def table_rows(out: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[1:]]
 
 
-@on_data("vntc")
+# Once: speed.py starts some 30 processes (~12 s) whatever the sample.  Without
+# the shared data it runs on the seed-made archive, which the segmentation test
+# reads in every run (through speed.py's archive_members and choose).
+@on_data("vntc", once=True)
 def test_speed_benchmark_runs_on_a_tiny_corpus(data: Path, tmp_path: Path) -> None:
     out = run("speed.py", "--n", "20", "--queries", "20", "--data", str(data),
               "--work", str(tmp_path / "work"), "--out", str(tmp_path))  # fmt: skip

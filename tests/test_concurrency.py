@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import indexed_ids, write_articles
+from conftest import indexed_ids, made_once, write_articles
 from vnsearch import update_index
 
 pytestmark = pytest.mark.slow
@@ -19,16 +20,25 @@ def vnsearch(*args: str) -> list[str]:
     return [sys.executable, "-m", "vnsearch.cli", *args]
 
 
-@pytest.fixture
-def changing(tmp_path: Path) -> tuple[Path, Path, int]:
-    """An index of 220 articles and a seeds folder with 80 more (ids before: 220)."""
-    seeds = tmp_path / "seeds"
+def _changing(root: Path) -> None:
+    seeds = root / "seeds"
     seeds.mkdir()
-    write_articles(seeds, range(220), seed=4)
-    update_index(seeds, tmp_path / "index", jobs=1)
-    before = len(indexed_ids(tmp_path / "index"))
-    write_articles(seeds, range(220, 300), seed=5)
-    return seeds, tmp_path / "index", before
+    write_articles(seeds, range(220), seed=4, sentences=3)
+    update_index(seeds, root / "index", jobs=1)
+    write_articles(seeds, range(220, 300), seed=5, sentences=3)
+
+
+@pytest.fixture
+def changing(tmp_path: Path, tmp_path_factory) -> tuple[Path, Path, int]:
+    """An index of 220 short articles and a seeds folder with 80 more (ids before: 220).
+
+    Over 200 articles, so a rebuild is written by worker processes; short, so
+    indexing is quick, but searches run all along it all the same.
+
+    A copy of one made once per run: each test changes its index.
+    """
+    shutil.copytree(made_once(tmp_path_factory, "changing", _changing), tmp_path, dirs_exist_ok=True)
+    return tmp_path / "seeds", tmp_path / "index", len(indexed_ids(tmp_path / "index"))
 
 
 @pytest.mark.parametrize("rebuild", [False, True], ids=["update", "rebuild"])

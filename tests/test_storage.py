@@ -261,9 +261,10 @@ def test_a_failed_update_removes_what_it_wrote(tmp_path, good_seeds, monkeypatch
 
     monkeypatch.setattr(whoosh.writing.SegmentWriter, "commit", full)
     write_article(good_seeds, "moi", "Bài mới về dân số", "Dân số tăng nhanh ở các tỉnh phía Nam.")
+    # the library says what is wrong; the fix ("free some space") is the CLI's (test_cli_faults.py)
     with pytest.raises(IndexWriteError, match="No space left on device") as info:
         update_index(good_seeds, index_dir)
-    assert "\n" not in str(info.value) and info.value.errno == errno.ENOSPC
+    assert info.value.errno == errno.ENOSPC and "\n" not in str(info.value)
     monkeypatch.undo()
     assert sorted(os.listdir(generation)) == files
     assert update_index(good_seeds, index_dir).added == ["moi"]

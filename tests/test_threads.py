@@ -16,7 +16,8 @@ from conftest import SEED_IDS, write_article
 from vnsearch import Searcher, update_index
 
 THREADS = 8
-SEARCHES = 50
+#: Calls each thread makes at least (an update test goes on until the update is done).
+SEARCHES = 20
 
 #: Every kind of search: words with and without diacritics, phrases,
 #: wildcards, fields, filters, facets, suggestions, typos.
@@ -42,14 +43,17 @@ def run(searcher: Searcher, query: str, options: dict) -> tuple:
     return searcher.search(query, **options), searcher.suggest(query)
 
 
-def shared(searcher: Searcher, check) -> list:
-    """``check(searcher, i)`` from 8 threads × 50 times at once; what each call returned."""
+def shared(searcher: Searcher, check, busy=lambda: False) -> list:
+    """``check(searcher, i)`` from 8 threads at once, 20 times each and on while ``busy()``; what each returned."""
     start = threading.Barrier(THREADS)
 
     def worker(n: int) -> list:
         start.wait()
         rng = random.Random(n)
-        return [check(searcher, rng.randrange(len(SEARCHES_ASKED))) for _ in range(SEARCHES)]
+        found = []
+        while len(found) < SEARCHES or busy():
+            found.append(check(searcher, rng.randrange(len(SEARCHES_ASKED))))
+        return found
 
     with ThreadPoolExecutor(THREADS) as pool:
         return [out for outs in pool.map(worker, range(THREADS)) for out in outs]
@@ -88,7 +92,7 @@ def test_threads_see_an_update_whole_while_searching(index_dir: Path) -> None:
     with Searcher(index_dir) as searcher:
         updater = threading.Thread(target=update_index, args=(seeds, index_dir), kwargs={"jobs": 1})
         updater.start()
-        found = shared(searcher, lambda s, i: (i, run(s, *SEARCHES_ASKED[i])))
+        found = shared(searcher, lambda s, i: (i, run(s, *SEARCHES_ASKED[i])), busy=updater.is_alive)
         updater.join()
         after = alone(index_dir)
         assert before != after
