@@ -352,7 +352,7 @@ def search(
 
 #: Errors of reading a file that is truncated or not what it should be
 #: (ValueError: a bad array typecode, bytes that are not UTF-8…).
-_DAMAGE = (zlib.error, struct.error, EOFError, OSError, pickle.UnpicklingError, ValueError, FileFormatError)
+_DAMAGE = (zlib.error, struct.error, EOFError, OSError, pickle.UnpicklingError, ValueError, OverflowError, FileFormatError)
 #: What Whoosh raises on a posting block it cannot read (a plain Exception).
 _BLOCK_TAG_ERROR = "Block tag error"
 
