@@ -13,7 +13,13 @@ numpy, pyvi's model) when first used, so ``vnsearch --help`` stays instant.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING
+
+# Before vnsearch loads numpy: its array work is element-wise, so BLAS threads
+# would only cost start-up time (~70 ms a command), and OpenBLAS's threads
+# keep a command cut short by `| head` from exiting cleanly.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 #: Where each public name is defined.
 _MODULES = {

@@ -15,17 +15,12 @@ Other queries (phrases, wildcards, ranges, other fields) are left to Whoosh:
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 
-# Scoring is element-wise: BLAS threads would only cost start-up time, and
-# OpenBLAS's threads keep a command cut short by `| head` from exiting cleanly.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import numpy as np  # noqa: E402
-from whoosh import query as wq  # noqa: E402
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield  # noqa: E402
-from whoosh.util.numeric import byte_to_length  # noqa: E402
+import numpy as np  # single-threaded BLAS: see vnsearch/__init__.py
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 __all__ = ["Ranker"]
 
