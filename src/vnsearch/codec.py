@@ -287,7 +287,7 @@ class Postings:
             return [self._raw[i * size : (i + 1) * size] for i in range(n)]
         if self.kind == VALUES:
             lengths, blob = self._raw
-            bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+            bounds = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))).tolist()
             return [blob[a:b] for a, b in zip(bounds, bounds[1:])]
         return [b""] * n
 
@@ -548,6 +548,7 @@ class TermsReader(W3TermsReader):
     def __init__(self, codec, dbfile, length, postfile, doccount: int):
         super().__init__(codec, dbfile, length, postfile)
         self._doccount = doccount
+        self._checked = False  # the postings file's magic, checked on the first read
 
     def cursor(self, fieldname, fieldobj):
         return FieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
@@ -583,6 +584,10 @@ class TermsReader(W3TermsReader):
             offset, length = info.extent()
             if offset < len(_FILE_MAGIC) or length < _HEADER.size:
                 raise PostingsError("term entry points outside the postings")
+            if not self._checked:
+                if self._postfile.get(0, len(_FILE_MAGIC)) != _FILE_MAGIC:
+                    raise PostingsError("not a vnsearch postings file")
+                self._checked = True
             data = self._postfile.get(offset, length)
             postings = decode_postings(data)
             if postings.kind != kind:
@@ -725,10 +730,6 @@ class Codec(W3Codec):
         tiname = segment.make_filename(self.TERMS_EXT)
         tifile = storage.open_file(tiname)
         postfile = segment.open_file(storage, self.POSTS_EXT)
-        if postfile.get(0, len(_FILE_MAGIC)) != _FILE_MAGIC:
-            tifile.close()
-            postfile.close()
-            raise PostingsError("not a vnsearch postings file")
         return TermsReader(self, tifile, storage.file_length(tiname), postfile, segment.doc_count_all())
 
     def new_segment(self, storage, indexname):
