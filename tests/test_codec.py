@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,9 +24,10 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import TEXT
+from whoosh.filedb.structfile import StructFile
 
 from conftest import CORPORA, write_article
-from vnsearch import IndexDamagedError, Searcher, schema, storage, unpickle, update_index, workers
+from vnsearch import IndexDamagedError, Searcher, schema, storage, update_index, workers
 from vnsearch.cli import main
 from vnsearch.codec import (
     FIXED_VALUES,
@@ -36,6 +38,7 @@ from vnsearch.codec import (
     Codec,
     Positions,
     PostingsError,
+    PostingsWriter,
     TermInfo,
     _decode_inline,
     _encode_inline,
@@ -179,8 +182,6 @@ def w3_codec():
         mp.setattr(storage, "Codec", W3Codec)
         mp.setattr(workers, "Codec", W3Codec)
         mp.setattr(schema, "_text", old_text)
-        old = {("whoosh.codec.whoosh3", "W3Codec"), ("whoosh.formats", "Positions")}
-        mp.setattr(unpickle, "ALLOWED", unpickle.ALLOWED | old)
         yield
 
 
@@ -333,9 +334,8 @@ def _nothing():
     yield
 
 
-def test_segments_of_both_codecs_mix_and_merge_into_vnsearchs(built_index: Path, tmp_path: Path, monkeypatch) -> None:
+def test_segments_of_both_codecs_mix_and_merge_into_vnsearchs(built_index: Path, tmp_path: Path) -> None:
     """Each segment is read with its own codec; a merge writes the writer's."""
-    monkeypatch.setattr(unpickle, "ALLOWED", unpickle.ALLOWED | {("whoosh.codec.whoosh3", "W3Codec")})
     index = tmp_path / "index"
     shutil.copytree(built_index, index)
     with storage.open_index(index).writer(codec=W3Codec()) as writer:
@@ -421,6 +421,21 @@ def test_a_file_short_of_its_last_bytes_is_found(index: Path) -> None:
     (index / storage.read_pointer(index).name / storage.FILES_RECORD).unlink()  # not caught by sizes
     with pytest.raises(PostingsError):
         read_every_term(index)
+
+
+def test_term_statistics_from_arrays_are_the_writers() -> None:
+    """``TermInfo.of`` (for a writer with numpy arrays) gives what the codec's writer writes."""
+    ids, freqs, lengths = [3, 8, 20], [2, 1, 4], [40, 0, 7]
+    values = [Positions().encode(range(f)) for f in freqs]
+    writer = PostingsWriter(StructFile(io.BytesIO()))
+    writer.start_postings(Positions(), TermInfo())
+    for docnum, f, v, length in zip(ids, freqs, values, lengths):
+        writer.add_posting(docnum, float(f), v, length)
+    written = writer.finish_postings()
+    info = TermInfo.of(np.array(ids), np.array(freqs, dtype=float), np.array(lengths))
+    info.set_extent(*written.extent())
+    assert info.to_bytes() == written.to_bytes()
+    assert written.extent()[1] == len(encode_postings(ids, freqs, np.concatenate([np.arange(f) for f in freqs])))
 
 
 def read_every_term(index: Path) -> int:

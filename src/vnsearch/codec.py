@@ -68,6 +68,7 @@ __all__ = [
     "PostingsError",
     "encode_postings",
     "decode_postings",
+    "read_postings",
 ]
 
 _LITTLE = sys.byteorder == "little"
@@ -391,6 +392,26 @@ class TermInfo(W3TermInfo):
         super().__init__(*args, **kwargs)
         self._payload = None
 
+    @classmethod
+    def of(cls, ids, weights, lengths) -> "TermInfo":
+        """The statistics of a term's postings (article numbers, weights, field lengths; 0: none).
+
+        Takes lists or numpy arrays; then :meth:`set_extent` (where
+        :func:`encode_postings`'s record was written) or
+        :meth:`set_inline_payload` (a single posting) completes it.
+        """
+        info = cls()
+        ids, weights, lengths = (np.asarray(a) for a in (ids, weights, lengths))
+        counted = lengths[lengths > 0]
+        info._weight = float(weights.sum())
+        info._df = len(ids)
+        info._maxweight = float(weights.max()) if len(weights) else 0
+        info._minlength = int(counted.min()) if len(counted) else None
+        info._maxlength = int(counted.max()) if len(counted) else 0
+        info._minid = int(ids[0]) if len(ids) else None
+        info._maxid = int(ids[-1]) if len(ids) else None
+        return info
+
     def set_inline_payload(self, payload: bytes) -> None:
         self._payload = payload
 
@@ -574,28 +595,12 @@ class TermsReader(W3TermsReader):
 
     def read(self, info: TermInfo, format_) -> Postings:
         """The postings a :class:`TermInfo` points to (or holds), checked against it."""
-        kind, vsize = _kind(format_)
-        if info.is_inlined():
-            value = _decode_inline(kind, info._payload, vsize)
-            ids = np.array([info._minid], dtype=np.int64)
-            weights = np.array([info._weight])
-            postings = _single(ids, weights, kind, value, vsize)
-        else:
-            offset, length = info.extent()
-            if offset < len(_FILE_MAGIC) or length < _HEADER.size:
-                raise PostingsError("term entry points outside the postings")
-            if not self._checked:
-                if self._postfile.get(0, len(_FILE_MAGIC)) != _FILE_MAGIC:
-                    raise PostingsError("not a vnsearch postings file")
-                self._checked = True
-            data = self._postfile.get(offset, length)
-            postings = decode_postings(data)
-            if postings.kind != kind:
-                raise PostingsError("posting record of another kind than its field")
-        ids = postings.ids
-        if len(ids) != info._df or not len(ids) or ids[0] != info._minid or ids[-1] != info._maxid:
-            raise PostingsError("posting record does not match its term entry")
-        if ids[-1] >= self._doccount:
+        if not self._checked and not info.is_inlined():
+            if self._postfile.get(0, len(_FILE_MAGIC)) != _FILE_MAGIC:
+                raise PostingsError("not a vnsearch postings file")
+            self._checked = True
+        postings = read_postings(self._postfile, info, format_)
+        if postings.ids[-1] >= self._doccount:
             raise PostingsError("posting record names an article past the segment's end")
         return postings
 
@@ -603,6 +608,26 @@ class TermsReader(W3TermsReader):
         info = self.term_info(fieldname, tbytes)
         postings = self.read(info, format_)
         return ArrayMatcher(postings, format_, (fieldname, tbytes), scorer, info)
+
+
+def read_postings(postfile, info: TermInfo, format_) -> Postings:
+    """The postings a :class:`TermInfo` points to in ``postfile`` (or holds), checked against it."""
+    kind, vsize = _kind(format_)
+    if info.is_inlined():
+        value = _decode_inline(kind, info._payload, vsize)
+        ids = np.array([info._minid], dtype=np.int64)
+        postings = _single(ids, np.array([info._weight]), kind, value, vsize)
+    else:
+        offset, length = info.extent()
+        if offset < len(_FILE_MAGIC) or length < _HEADER.size:
+            raise PostingsError("term entry points outside the postings")
+        postings = decode_postings(postfile.get(offset, length))
+        if postings.kind != kind:
+            raise PostingsError("posting record of another kind than its field")
+    ids = postings.ids
+    if len(ids) != info._df or not len(ids) or ids[0] != info._minid or ids[-1] != info._maxid:
+        raise PostingsError("posting record does not match its term entry")
+    return postings
 
 
 def _single(ids, weights, kind, value: bytes, vsize: int) -> Postings:
@@ -716,15 +741,7 @@ class Codec(W3Codec):
         return PostingsWriter(dbfile)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        kind, vsize = _kind(format_)
-        if terminfo.is_inlined():
-            ids = np.array([terminfo._minid], dtype=np.int64)
-            value = _decode_inline(kind, terminfo._payload, vsize)
-            postings = _single(ids, np.array([terminfo._weight]), kind, value, vsize)
-        else:
-            offset, length = terminfo.extent()
-            postings = decode_postings(dbfile.get(offset, length))
-        return ArrayMatcher(postings, format_, term, scorer, terminfo)
+        return ArrayMatcher(read_postings(dbfile, terminfo, format_), format_, term, scorer, terminfo)
 
     def terms_reader(self, storage, segment):
         tiname = segment.make_filename(self.TERMS_EXT)
