@@ -358,7 +358,7 @@ def test_segments_of_both_codecs_mix_and_merge_into_vnsearchs(built_index: Path,
 
 
 def postings_file(index: Path) -> Path:
-    (found,) = index.rglob("*.vnp")
+    (found,) = index.rglob("*.pst")
     return found
 
 

@@ -8,7 +8,7 @@ of W3 (stored fields, columns, field lengths, the term dictionary, vectors)
 and replaces the postings:
 
 * the postings of a term in a segment are one **record** in the segment's
-  ``.vnp`` file, arrays read with ``np.frombuffer`` (:func:`encode_postings`,
+  ``.pst`` file, arrays read with ``np.frombuffer`` (:func:`encode_postings`,
   :func:`decode_postings`), with a CRC-32 so a damaged file is reported,
   never misread;
 * a term in a single article (half of all terms) is **inlined** in its entry
@@ -519,7 +519,7 @@ class PostingsWriter(base.PostingsWriter):
 
 
 class FieldWriter(base.FieldWriter):
-    """W3's term dictionary (an ordered hash file), with :class:`TermInfo` and a ``.vnp`` postings file."""
+    """W3's term dictionary (an ordered hash file), with :class:`TermInfo`, and the postings as records."""
 
     def __init__(self, codec: "Codec", storage, segment):
         self._codec = codec
@@ -728,9 +728,10 @@ class ArrayMatcher(LeafMatcher):
 
 
 class Codec(W3Codec):
-    """Whoosh's W3 codec with vnsearch's postings (see the module's docstring)."""
+    """Whoosh's W3 codec with vnsearch's postings (see the module's docstring).
 
-    POSTS_EXT = ".vnp"
+    The postings file keeps W3's name (``.pst``); it starts with ``VNP1``.
+    """
 
     def field_writer(self, storage, segment):
         return FieldWriter(self, storage, segment)
