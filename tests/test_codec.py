@@ -40,8 +40,8 @@ from vnsearch.codec import (
     PostingsError,
     PostingsWriter,
     TermInfo,
-    _decode_inline,
-    _encode_inline,
+    decode_inline,
+    encode_inline,
     decode_postings,
     encode_postings,
 )
@@ -109,8 +109,8 @@ def test_postings_without_positions_round_trip(case) -> None:
 def test_a_single_posting_round_trips_inline(positions: list[int], increasing: bool) -> None:
     positions = sorted(positions) if increasing else positions
     value = Positions().encode(positions)
-    payload = _encode_inline(POSITIONS, value)
-    assert _decode_inline(POSITIONS, payload, 0) == value
+    payload = encode_inline(POSITIONS, value)
+    assert decode_inline(POSITIONS, payload, 0) == value
     info = TermInfo(weight=len(positions), df=1, minlength=3, maxlength=9, maxweight=len(positions), minid=7, maxid=7)
     info.set_inline_payload(payload)
     again = TermInfo.from_bytes(info.to_bytes())

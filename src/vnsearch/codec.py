@@ -39,6 +39,14 @@ A term's postings are read whole (one read, one CRC check, a few
 ``np.frombuffer``): :class:`vnsearch.arrays.Ranker` scores them as arrays,
 and :class:`ArrayMatcher` gives Whoosh's searcher the usual matcher (phrases,
 wildcards, ranges, sorting) over the same arrays.
+
+A writer that has a term's postings as arrays (a bulk segment writer) needs
+no Whoosh posting objects: :func:`encode_postings` makes the record, and
+:meth:`TermInfo.of` its term-dictionary entry, completed with
+``set_extent(offset, len(record))`` (or, for a single posting,
+``set_inline_payload(encode_inline(POSITIONS, positions_as_uint32))``); the
+entry is stored under ``pack_ushort(field number) + term bytes``, as
+:class:`FieldWriter` does.
 """
 
 from __future__ import annotations
@@ -69,6 +77,8 @@ __all__ = [
     "encode_postings",
     "decode_postings",
     "read_postings",
+    "encode_inline",
+    "decode_inline",
 ]
 
 _LITTLE = sys.byteorder == "little"
@@ -352,7 +362,7 @@ def decode_postings(data: bytes, *, check: bool = True) -> Postings:
 # -- single postings, inline in the term dictionary -------------------------------
 
 
-def _encode_inline(kind: int, value: bytes) -> bytes:
+def encode_inline(kind: int, value: bytes) -> bytes:
     """The value of a term's only posting, as kept in its :class:`TermInfo`."""
     if kind != POSITIONS:
         return value
@@ -362,8 +372,8 @@ def _encode_inline(kind: int, value: bytes) -> bytes:
     return bytes([pw | (ABSOLUTE if absolute else 0)]) + deltas.astype(_WIDTHS[pw]).tobytes()
 
 
-def _decode_inline(kind: int, payload: bytes, vsize: int) -> bytes:
-    """The value of a term's only posting, from :func:`_encode_inline`."""
+def decode_inline(kind: int, payload: bytes, vsize: int) -> bytes:
+    """The value of a term's only posting, from :func:`encode_inline`."""
     if kind == POSITIONS:
         if not payload:
             raise PostingsError("inlined posting too short")
@@ -382,7 +392,7 @@ class TermInfo(W3TermInfo):
 
     Flags 0: the record's offset and length follow (as in W3); flags 2: the
     term is in one article (``min_id``), with weight ``weight()``, and its
-    value follows as :func:`_encode_inline` wrote it.  (W3's flags 1, a
+    value follows as :func:`encode_inline` wrote it.  (W3's flags 1, a
     pickle, is refused.)
     """
 
@@ -500,7 +510,7 @@ class PostingsWriter(base.PostingsWriter):
         info._minid = ids[0] if ids else None
         info._maxid = ids[-1] if ids else None
         if len(ids) == 1:
-            info.set_inline_payload(_encode_inline(self._kind, self._values[0]))
+            info.set_inline_payload(encode_inline(self._kind, self._values[0]))
         else:
             record = self.encode(ids, weights, self._values)
             info.set_extent(self._postfile.tell(), len(record))
@@ -614,7 +624,7 @@ def read_postings(postfile, info: TermInfo, format_) -> Postings:
     """The postings a :class:`TermInfo` points to in ``postfile`` (or holds), checked against it."""
     kind, vsize = _kind(format_)
     if info.is_inlined():
-        value = _decode_inline(kind, info._payload, vsize)
+        value = decode_inline(kind, info._payload, vsize)
         ids = np.array([info._minid], dtype=np.int64)
         postings = _single(ids, np.array([info._weight]), kind, value, vsize)
     else:
