@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -352,6 +353,21 @@ def test_segments_of_both_codecs_mix_and_merge_into_vnsearchs(built_index: Path,
         for q, before in zip(("dân số", '"dân số"', "quảng*"), mixed):
             after = outcome(searcher, q)  # scores move a little: a merge rounds the field lengths
             assert after[0] == before[0] and [i for i, _ in after[1]] == [i for i, _ in before[1]]
+
+
+def test_an_index_of_the_w3_format_asks_for_a_rebuild_which_converts_it(pristine_seeds: Path, tmp_path: Path) -> None:
+    """An index written before the codec (schema 4, W3) is refused with the usual line; ``--rebuild`` rewrites it."""
+    index = tmp_path / "index"
+    with w3_codec():
+        update_index(pristine_seeds, index, jobs=1)
+    state = json.loads((index / storage.STATE_FILE).read_text(encoding="utf-8"))
+    (index / storage.STATE_FILE).write_text(json.dumps({**state, "schema": 4}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["search", "--index", str(index), "dân số"])
+    assert result.exit_code == 2 and "--rebuild" in result.stderr and result.stderr.count("\n") == 1
+    assert len(update_index(pristine_seeds, index, rebuild=True).added) == 5
+    assert codecs_of(index) == {"Codec"}
+    with Searcher(index) as searcher:
+        assert searcher.search("dân số").total == 4
 
 
 # -- damage ------------------------------------------------------------------------
