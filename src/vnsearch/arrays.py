@@ -5,7 +5,8 @@ Python method calls through a tree of matchers; on a big index, a query of
 common words spends nearly all its time there.  :class:`Ranker` evaluates
 the shapes of query vnsearch builds for words (title and body terms joined
 by AND, OR, AND NOT, with the optional compound-word boosts) over arrays
-instead: each term's postings are read once (and kept for the next query),
+instead: each term's postings are read once, whole, as the arrays
+:mod:`vnsearch.codec` stores (and kept for the next query),
 scored with the same BM25 formula as :class:`vnsearch.ranking.Weighting`,
 and combined column by column, one column per article.
 
@@ -15,6 +16,7 @@ Other queries (phrases, wildcards, ranges, other fields) are left to Whoosh:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 
 import numpy as np  # single-threaded BLAS: see vnsearch/__init__.py
@@ -22,17 +24,20 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from . import codec
+
 __all__ = ["Ranker"]
 
-#: Postings kept in memory between queries (about 60 bytes each, mostly positions).
+#: Postings kept in memory between queries (about 40 bytes each: number,
+#: weight, and the positions as stored).
 CACHE_POSTINGS = 2_000_000
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 # A query's value over the whole index: which articles match, and their scores.
 _Columns = tuple[np.ndarray, np.ndarray]
-# A term's postings: article numbers, weights and values (encoded positions).
-_Postings = tuple[np.ndarray, np.ndarray, list]
+# A term's postings: article numbers, weights, and the segments' postings (for positions).
+_Postings = tuple[np.ndarray, np.ndarray, "_Parts"]
 
 
 class Ranker:
@@ -52,7 +57,7 @@ class Ranker:
         self._n = self._reader.doc_count_all()
         self._live = self._live_mask()
         self._lengths: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], _Postings] = OrderedDict()
         self._cached = 0
 
     def matches(
@@ -87,7 +92,7 @@ class Ranker:
 
         For re-ranking a few hits (phrase boosts) from the postings already read.
         """
-        ids, weights, values = self._postings(fieldname, text)
+        ids, weights, parts = self._postings(fieldname, text)
         if not len(ids) or not docnums:
             return {}
         wanted = np.asarray(docnums, dtype=np.int64)
@@ -95,9 +100,8 @@ class Ranker:
         found = ids[at] == wanted
         wanted, at = wanted[found], at[found]
         scores = self._bm25(fieldname, text, ids[at], weights[at])
-        decode = self._searcher.schema[fieldname].format.decode_positions
         return {
-            int(d): (set(decode(values[i])), float(score))
+            int(d): (set(parts.positions(int(i))), float(score))
             for d, i, score in zip(wanted, at, scores)
         }
 
@@ -178,22 +182,22 @@ class Ranker:
     # -- reading the index -------------------------------------------------------
 
     def _postings(self, fieldname: str, text: str) -> _Postings:
-        """Document numbers, weights (term counts) and values (positions) of a term, cached."""
+        """Document numbers, weights (term counts) and positions of a term, cached."""
         key = (fieldname, text)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        ids, weights, values = [], [], []
+        ids, weights, parts = [], [], _Parts()
         for leaf, offset in self._reader.leaf_readers():
             if (fieldname, text) in leaf:
-                leaf_ids, leaf_weights, leaf_values = _read_postings(_unfiltered(leaf, fieldname, text))
-                ids.append(leaf_ids + offset)
-                weights.append(leaf_weights)
-                values += leaf_values
+                postings = _segment_postings(leaf, fieldname, text)
+                ids.append(postings.ids + offset if offset else postings.ids)
+                weights.append(postings.weights)
+                parts.add(postings)
         found = (
-            (np.concatenate(ids), np.concatenate(weights), values)
+            (np.concatenate(ids), np.concatenate(weights), parts)
             if ids
-            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), [])
+            else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), parts)
         )
         self._cache[key] = found
         self._cached += len(found[0])
@@ -229,26 +233,59 @@ class Ranker:
         return live
 
 
-def _unfiltered(leaf, fieldname: str, text: str):
-    """One segment's matcher of a term, its deleted articles included.
+class _Parts:
+    """A term's postings segment by segment, for its positions in a few articles."""
 
-    ``leaf.postings`` wraps the matcher of a segment with deletions in a
+    def __init__(self):
+        self._starts: list[int] = []
+        self._parts: list = []
+        self._count = 0
+
+    def add(self, postings) -> None:
+        self._starts.append(self._count)
+        self._parts.append(postings)
+        self._count += len(postings.ids)
+
+    def positions(self, i: int) -> list[int]:
+        """The positions of the ``i``-th posting of the concatenated lists."""
+        k = bisect_right(self._starts, i) - 1
+        return self._parts[k].positions(i - self._starts[k]).tolist()
+
+
+def _segment_postings(leaf, fieldname: str, text: str):
+    """One segment's postings of a term as arrays, its deleted articles included.
+
+    vnsearch's codec hands them over whole (:meth:`vnsearch.codec.TermsReader.postings`).
+    ``leaf.postings`` would wrap the matcher of a segment with deletions in a
     filter that skips them one posting at a time; the ranker's live mask
-    already leaves them out, so it reads the segment's own matcher.
+    already leaves them out.  Segments of Whoosh's own codec (W3) are read
+    through W3's matcher.
     """
     field = leaf.schema[fieldname]
-    return leaf._terms.matcher(fieldname, field.to_bytes(text), field.format, scorer=None)
+    terms = leaf._terms
+    if isinstance(terms, codec.TermsReader):
+        return terms.postings(fieldname, field.to_bytes(text), field.format)
+    matcher = terms.matcher(fieldname, field.to_bytes(text), field.format, scorer=None)
+    return _W3Postings(*_read_postings(matcher), field.format)
 
 
-def _read_postings(matcher) -> _Postings:
-    """All document numbers, weights and values of one segment's postings of a term.
+class _W3Postings:
+    """A W3 segment's postings of a term, with :class:`vnsearch.codec.Postings`'s ``positions``."""
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, values: list, format_):
+        self.ids, self.weights, self._values, self._format = ids, weights, values, format_
+
+    def positions(self, i: int) -> np.ndarray:
+        return np.array(self._format.decode_positions(self._values[i]), dtype=np.int64)
+
+
+def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray, list]:
+    """All document numbers, weights and values of one W3 segment's postings of a term.
 
     Whoosh's on-disk matcher is read a block at a time: ``_read_data`` loads
-    a block, whose document numbers are stored as differences (Whoosh's own
-    ``_read_ids`` adds them up one by one in Python; numpy does it here), and
+    a block, whose document numbers are stored as differences, and
     ``_read_weights`` and ``_read_values`` are what its ``weight()`` and
-    ``value()`` use.  Other matchers (a term in a single article is stored
-    inline) are read one posting at a time.
+    ``value()`` use.  Other matchers are read one posting at a time.
     """
     ids, weights, values = [], [], []
     if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:

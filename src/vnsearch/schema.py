@@ -20,6 +20,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, 
 
 from .analysis import VietnameseAnalyzer
 from .articles import Article
+from .codec import Positions
 from .text import escape_surrogates
 
 __all__ = [
@@ -33,9 +34,10 @@ __all__ = [
     "article_fields",
 ]
 
-#: Bumped whenever the fields or the analyser change what is indexed, so an
-#: index written by another version is rebuilt instead of misread.
-SCHEMA_VERSION = 4
+#: Bumped whenever the fields, the analyser or the index format change what
+#: is written, so an index written by another version is rebuilt instead of
+#: misread (5: vnsearch's codec, :mod:`vnsearch.codec`).
+SCHEMA_VERSION = 5
 
 #: Fields a query searches when it names none.
 SEARCH_FIELDS = ("title", "body")
@@ -57,13 +59,9 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         path=STORED(),
-        title=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
-        body=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
-        author=TEXT(
-            analyzer=VietnameseAnalyzer(compounds=False),
-            stored=True,
-            multitoken_query="phrase",
-        ),
+        title=_text(text),
+        body=_text(text),
+        author=_text(VietnameseAnalyzer(compounds=False)),
         date=DATETIME(stored=True),
         # Sort key for --sort date: the day's ordinal, 0 for undated articles
         # so they come last (Whoosh sorts a missing DATETIME first).
@@ -76,6 +74,13 @@ def make_schema() -> Schema:
         size=COLUMN(NumericColumn("q", default=-1)),
         mtime=COLUMN(NumericColumn("q", default=-1)),
     )
+
+
+def _text(analyzer) -> TEXT:
+    """A text field whose positions are stored as arrays (``codec.Positions``), not pickles."""
+    field = TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase")
+    field.format = Positions(field_boost=field.format.field_boost)
+    return field
 
 
 QUERY_FIELDS = SEARCH_FIELDS + tuple(

@@ -38,10 +38,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, EmptyIndexError, Index, clean_files
+from whoosh.index import TOC, EmptyIndexError, FileIndex, Index, clean_files
 from whoosh.util.filelock import FileLock
 
 from . import unpickle
+from .codec import Codec
 from .errors import (
     IndexDamagedError,
     IndexLocationError,
@@ -180,7 +181,9 @@ def open_index(index_dir: Path, name: str | None = None) -> Index:
     name = name or read_pointer(index_dir).name
     check_files(index_dir, name)
     try:
-        index = _storage(index_dir, name).open_index(indexname=INDEX_NAME, schema=make_schema())
+        index = _storage(index_dir, name).open_index(
+            indexname=INDEX_NAME, schema=make_schema(), indexclass=_Index
+        )
         _check_segment_names(index_dir, index)
         return index
     except VnsearchError:
@@ -311,7 +314,9 @@ def new_generation(index_dir: Path, open_writer):
         name = f"g{time.time_ns():x}"
         writing(index_dir, (index_dir / name).mkdir)  # fails if it exists: never reuse a folder
         _write_state(index_dir, replace(state, generations=(*state.generations, name)))
-        index = writing(index_dir, _storage(index_dir, name).create_index, make_schema(), indexname=INDEX_NAME)
+        index = writing(
+            index_dir, _storage(index_dir, name).create_index, make_schema(), indexname=INDEX_NAME, indexclass=_Index
+        )
         return name, open_writer(index)
 
 
@@ -454,6 +459,14 @@ def _write_error(where, exc: OSError) -> IndexWriteError:
     """A one-line error for a failed write in the index folder."""
     where = exc.filename or where
     return IndexWriteError(f"cannot write the index in '{where}' ({exc.strerror or exc})", exc.errno)
+
+
+class _Index(FileIndex):
+    """A Whoosh index whose writers write vnsearch's codec (:mod:`vnsearch.codec`) unless told otherwise."""
+
+    def writer(self, procs: int = 1, **kwargs):
+        kwargs.setdefault("codec", Codec())
+        return super().writer(procs=procs, **kwargs)
 
 
 def _storage(index_dir: Path, name: str) -> FileStorage:

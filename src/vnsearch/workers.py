@@ -27,6 +27,7 @@ import time
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from .codec import Codec
 from .errors import VnsearchError
 
 __all__ = ["ParallelWriter"]
@@ -43,6 +44,7 @@ class ParallelWriter(MpWriter):
     """
 
     def __init__(self, index, procs: int, **kwargs):
+        kwargs.setdefault("codec", Codec())  # the workers' writers get it too
         super().__init__(index, procs=procs, batchsize=BATCH_SIZE, multisegment=True, **kwargs)
         self._sent = 0
 
