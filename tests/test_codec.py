@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh import writing as whoosh_writing
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import TEXT
 from whoosh.filedb.structfile import StructFile
@@ -179,9 +180,14 @@ def w3_codec():
     def old_text(analyzer):
         return TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase")
 
+    def w3_writer(index, **kwargs):
+        kwargs["codec"] = W3Codec()
+        return whoosh_writing.SegmentWriter(index, **kwargs)
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(storage, "Codec", W3Codec)
+        mp.setattr(storage._Index, "writer", w3_writer)
         mp.setattr(workers, "Codec", W3Codec)
+        mp.setattr(workers, "SegmentWriter", w3_writer)
         mp.setattr(schema, "_text", old_text)
         yield
 
@@ -339,7 +345,7 @@ def test_segments_of_both_codecs_mix_and_merge_into_vnsearchs(built_index: Path,
     """Each segment is read with its own codec; a merge writes the writer's."""
     index = tmp_path / "index"
     shutil.copytree(built_index, index)
-    with storage.open_index(index).writer(codec=W3Codec()) as writer:
+    with whoosh_writing.SegmentWriter(storage.open_index(index), codec=W3Codec()) as writer:
         writer.add_document(id="w3", path="w3.txt", title="Dân số", body="Dân số tăng nhanh ở Quảng Ninh.")
     storage.record_files(index, storage.read_pointer(index).name)
     assert codecs_of(index) == {"Codec", "W3Codec"}

@@ -23,6 +23,7 @@ folded, never joined), so query analysis never loads pyvi.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -95,6 +96,19 @@ class VietnameseAnalyzer(Composable):
                 t.text = fold(text)
                 yield t
 
+    def index_tokens(self, value: str) -> tuple[list[str], list[int]]:
+        """The terms indexing ``value`` yields, and their positions, without Whoosh's tokens.
+
+        The same terms as calling the analyser with ``mode="index"``, for
+        :mod:`vnsearch.writer`, which indexes a thousand of them an article.
+        """
+        texts: list[str] = []
+        positions: list[int] = []
+        for pos, text, _, _ in _tokens(value, compounds=self.compounds):
+            texts += (text, fold(text))
+            positions += (pos, pos)
+        return texts, positions
+
 
 def _tokens(
     value: str, compounds: bool
@@ -103,6 +117,17 @@ def _tokens(
     groups = segment.words(value) if compounds else ([s] for s in segment.syllables(value))
     pos = 0
     for group in groups:
+        plain = [_plain(s.text) for s in group]
+        if all(plain):  # nearly every word: syllables seen many times before
+            if len(group) > 1:  # a compound
+                yield pos, "_".join(plain), group[0].start, group[-1].end
+            for syll, text in zip(group, plain):
+                yield pos, text, syll.start, syll.end
+                pos += 1
+            continue
+        if plain == [""]:  # punctuation
+            continue
+        # URLs, e-mails, abbreviations: their runs of letters and digits
         split = [_pieces(value, s) for s in group if s.is_word]
         parts = [p for pieces in split for p in pieces]
         if not parts:
@@ -115,6 +140,16 @@ def _tokens(
                 yield pos, "_".join(texts), parts[0].start, parts[-1].end
             yield pos, text, syll.start, syll.end
             pos += 1
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain(text: str) -> str | None:
+    """A syllable's normalised text if it is one word as it stands, "" if it is no word, else None."""
+    if not any(ch.isalnum() for ch in text):
+        return ""
+    if _WORD.fullmatch(text) or _NUMBER.fullmatch(text):
+        return normalize_word(text)
+    return None
 
 
 def _pieces(value: str, syll: segment.Syllable) -> list[segment.Syllable]:

@@ -65,6 +65,7 @@ from whoosh.filedb import filetables
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
+from whoosh.util.numeric import _length_byte_cache as _LENGTH_TABLE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 __all__ = [
@@ -433,20 +434,10 @@ class TermInfo(W3TermInfo):
         maxlength = length_to_byte(self._maxlength)
         minid = 0xFFFFFFFF if self._minid is None else self._minid
         maxid = 0xFFFFFFFF if self._maxid is None else self._maxid
-        inline = self._payload is not None
-        head = self._struct.pack(
-            self.INLINE if inline else 0,
-            self._weight,
-            self._df,
-            minlength,
-            maxlength,
-            self._maxweight,
-            minid,
-            maxid,
-        )
-        if inline:
-            return head + self._payload
-        return head + struct.pack("!qi", self._offset, self._length)
+        stats = (self._weight, self._df, minlength, maxlength, self._maxweight, minid, maxid)
+        if self._payload is not None:
+            return _inline_entry(stats, self._payload)
+        return _extent_entry(stats, self._offset, self._length)
 
     @classmethod
     def from_bytes(cls, s: bytes) -> "TermInfo":
@@ -470,6 +461,16 @@ class TermInfo(W3TermInfo):
         else:
             raise PostingsError("term entry has an unknown layout")
         return info
+
+
+def _inline_entry(stats: tuple, payload: bytes) -> bytes:
+    """A term entry holding its only posting: ``stats`` are W3's, length bytes included."""
+    return TermInfo._struct.pack(TermInfo.INLINE, *stats) + payload
+
+
+def _extent_entry(stats: tuple, offset: int, length: int) -> bytes:
+    """A term entry pointing at its record in the postings file."""
+    return TermInfo._struct.pack(0, *stats) + struct.pack("!qi", offset, length)
 
 
 # -- writing -----------------------------------------------------------------------
@@ -557,10 +558,133 @@ class FieldWriter(base.FieldWriter):
         info = self._postwriter.finish_postings()
         self._tindex.add(pack_ushort(self._fieldid) + self._btext, info.to_bytes())
 
+    def add_tokens(self, btexts, tids, docs, positions, lengths, boost: float = 1.0) -> None:
+        """Write the current field's postings from its tokens, all terms at once.
+
+        Token ``i`` is term ``btexts[tids[i]]`` at position ``positions[i]`` of
+        article ``docs[i]``; tokens of a term come in article order, an
+        article's in position order.  ``lengths[d]`` is article ``d``'s
+        field length.  Writes what :meth:`add`, one posting at a time, would.
+        """
+        t = _SortedTokens(btexts, tids, docs, positions, lengths, boost)
+        key = pack_ushort(self._fieldid)
+        add, postfile = self._tindex.add, self._postfile
+        for i in range(len(t.order)):
+            btext = btexts[t.order[i]]
+            record = t.record(i)
+            if record is None:
+                add(key + btext, _inline_entry(t.stats(i), t.inline(i)))
+            else:
+                add(key + btext, _extent_entry(t.stats(i), postfile.tell(), len(record)))
+                postfile.write(record)
+
     def close(self) -> None:
         self._tindex.close()
         self._postfile.close()
         self.is_closed = True
+
+
+class _SortedTokens:
+    """A field's tokens sorted into postings, with every term's statistics and record widths.
+
+    Term ``i`` (in byte order) is ``btexts[order[i]]``; its postings are
+    ``pstart[i]:pstart[i+1]`` of the posting arrays, their tokens
+    ``tstart[i]:tstart[i+1]`` of the token arrays.
+    """
+
+    def __init__(self, btexts, tids, docs, positions, lengths, boost: float):
+        self.order = sorted(range(len(btexts)), key=btexts.__getitem__)
+        rank = np.empty(len(btexts), dtype=np.int64)
+        rank[self.order] = np.arange(len(btexts))
+        keys = rank[np.asarray(tids, dtype=np.int64)]
+        docs = np.asarray(docs, dtype=np.int64)
+        perm = np.lexsort((docs, keys))  # stable: an article's positions stay in order
+        keys, docs = keys[perm], docs[perm]
+        positions = np.asarray(positions, dtype=np.int64)[perm]
+        n = len(keys)
+        # postings: runs of one term in one article
+        first = np.ones(n, dtype=bool)
+        first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+        starts = np.flatnonzero(first)
+        freqs = np.diff(starts, append=n)
+        terms, ids = keys[starts], docs[starts]
+        # terms: runs of postings of one term
+        head = np.ones(len(starts), dtype=bool)
+        head[1:] = terms[1:] != terms[:-1]
+        pstart = np.flatnonzero(head)
+        self.pstart = np.append(pstart, len(starts)).tolist()
+        self.tstart = np.append(starts[pstart], n).tolist()
+        id_deltas = np.diff(ids, prepend=0)
+        id_deltas[pstart] = ids[pstart]
+        pos_deltas = np.diff(positions, prepend=0)
+        pos_deltas[starts] = positions[starts]
+        if n and pos_deltas.min() < 0:
+            raise ValueError("positions must be increasing within an article")
+        weights = freqs * float(boost)
+        self._plain = boost == 1.0  # weights are the frequencies: not stored
+        if not self._plain:
+            self._weights = weights.astype(_F32).tobytes()
+        field_lengths = np.asarray(lengths, dtype=np.int64)[ids]
+        counted = field_lengths > 0
+        self._stats = list(zip(
+            np.add.reduceat(weights, pstart).tolist(),
+            np.diff(self.pstart).tolist(),
+            _length_bytes(np.minimum.reduceat(np.where(counted, field_lengths, 1 << 62), pstart)).tolist(),
+            _length_bytes(np.maximum.reduceat(np.where(counted, field_lengths, 0), pstart)).tolist(),
+            np.maximum.reduceat(weights, pstart).tolist(),
+            ids[pstart].tolist(),
+            ids[np.array(self.pstart[1:]) - 1].tolist(),
+        ))  # fmt: skip
+        self._idw = _widths(np.maximum.reduceat(id_deltas, pstart)).tolist()
+        self._fw = _widths(np.maximum.reduceat(freqs, pstart)).tolist()
+        self._pw = _widths(np.maximum.reduceat(pos_deltas, starts[pstart])).tolist()
+        self._arrays = {"ids": id_deltas, "freqs": freqs, "positions": pos_deltas}
+        self._bytes = {}
+
+    def _slice(self, name: str, width: int, start: int, end: int) -> bytes:
+        """Elements ``start:end`` of one array, little-endian ``width`` bytes each."""
+        data = self._bytes.get((name, width))
+        if data is None:
+            data = self._bytes[name, width] = self._arrays[name].astype(_WIDTHS[width]).tobytes()
+        return data[start * width : end * width]
+
+    def stats(self, i: int) -> tuple:
+        return self._stats[i]
+
+    def inline(self, i: int) -> bytes:
+        """Term ``i``'s only posting, as :func:`encode_inline` writes it."""
+        pw = self._pw[i]
+        return bytes([pw]) + self._slice("positions", pw, self.tstart[i], self.tstart[i + 1])
+
+    def record(self, i: int) -> bytes | None:
+        """Term ``i``'s record, as :func:`encode_postings` writes it (None: a single posting)."""
+        a, b = self.pstart[i], self.pstart[i + 1]
+        if b - a == 1:
+            return None
+        idw, fw, pw = self._idw[i], self._fw[i], self._pw[i]
+        parts = [
+            _HEADER.pack(0, b - a, POSITIONS, idw, 0 if self._plain else 4, fw, pw, 0)[4:],
+            self._slice("ids", idw, a, b),
+            b"" if self._plain else self._weights[a * 4 : b * 4],
+            self._slice("freqs", fw, a, b),
+            self._slice("positions", pw, self.tstart[i], self.tstart[i + 1]),
+        ]
+        body = b"".join(parts)
+        return struct.pack("<I", zlib.crc32(body)) + body
+
+
+def _widths(largest: np.ndarray) -> np.ndarray:
+    """:func:`_width` of each element."""
+    if len(largest) and largest.max() >= 1 << 32:
+        raise ValueError("a number does not fit in 32 bits")
+    return np.where(largest < 0x100, 1, np.where(largest < 0x10000, 2, 4))
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's ``length_to_byte`` of each length (0 for none)."""
+    table = np.asarray(_LENGTH_TABLE)
+    found = np.searchsorted(table, np.minimum(lengths, table[-1]), side="left")
+    return np.where(lengths >= 1 << 62, 0, np.where(lengths >= table[-1], 255, found))
 
 
 # -- reading ------------------------------------------------------------------------

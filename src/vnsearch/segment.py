@@ -24,7 +24,6 @@ import pickle
 import re
 import string
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,8 +60,7 @@ _PATTERN = re.compile(
 _PUNCTUATION = frozenset(string.punctuation)
 
 
-@dataclass(frozen=True, slots=True)
-class Syllable:
+class Syllable(NamedTuple):
     """One pyvi token: its NFC text and where it sits in the original text."""
 
     text: str

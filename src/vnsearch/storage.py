@@ -42,7 +42,6 @@ from whoosh.index import TOC, EmptyIndexError, FileIndex, Index, clean_files
 from whoosh.util.filelock import FileLock
 
 from . import unpickle
-from .codec import Codec
 from .errors import (
     IndexDamagedError,
     IndexLocationError,
@@ -462,11 +461,12 @@ def _write_error(where, exc: OSError) -> IndexWriteError:
 
 
 class _Index(FileIndex):
-    """A Whoosh index whose writers write vnsearch's codec (:mod:`vnsearch.codec`) unless told otherwise."""
+    """A Whoosh index whose writer is vnsearch's (:mod:`vnsearch.writer`), writing its codec."""
 
-    def writer(self, procs: int = 1, **kwargs):
-        kwargs.setdefault("codec", Codec())
-        return super().writer(procs=procs, **kwargs)
+    def writer(self, **kwargs):
+        from .writer import SegmentWriter
+
+        return SegmentWriter(self, **kwargs)
 
 
 def _storage(index_dir: Path, name: str) -> FileStorage:

@@ -25,10 +25,11 @@ import threading
 import time
 
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import SegmentWriter
+from whoosh import writing
 
 from .codec import Codec
 from .errors import VnsearchError
+from .writer import SegmentWriter
 
 __all__ = ["ParallelWriter"]
 
@@ -80,7 +81,7 @@ class ParallelWriter(MpWriter):
             task.terminate()
             task.join()
         self.tasks = []
-        SegmentWriter.cancel(self)
+        writing.SegmentWriter.cancel(self)
 
 
 class _Worker(SubWriterTask):
@@ -92,12 +93,21 @@ class _Worker(SubWriterTask):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         threading.Thread(target=_exit_with, args=(self.parent,), daemon=True).start()
         try:
-            super().run()
+            self._write_segment()
         except Exception:
             # Leave this worker's documents out (the commit notices) but keep
             # taking batches, so the main process never waits on a full queue.
             while self.jobqueue.get() is not None:
                 pass
+
+    def _write_segment(self) -> None:
+        """Index every batch the main process sends, then hand it the segment written."""
+        index = self.storage.open_index(self.indexname)
+        self.writer = SegmentWriter(index, _lk=False, **self.kwargs)  # the main process locked it
+        while (job := self.jobqueue.get()) is not None:
+            self._process_file(*job)
+        segment = self.writer._finalize_segment()
+        self.resultqueue.put((None, self.writer.pool.fieldnames, segment), timeout=5)
 
 
 def _exit_with(parent: int) -> None:
