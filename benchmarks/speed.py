@@ -769,7 +769,8 @@ def growth_table(runs: list[dict]) -> str | None:
         cells = []
         for _, metric, size in GROWTH:
             measured = [(size(run), metric(run, run["systems"].get(system.key, {}))) for run in runs]
-            cells.append(_fmt(growth_exponent(*zip(*measured))))
+            k = growth_exponent(*zip(*measured))
+            cells.append(_fmt(None if k is None else round(k, 2) + 0.0))  # + 0.0: no "-0.00"
         lines.append(f"| {system.label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
