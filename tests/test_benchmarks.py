@@ -5,9 +5,12 @@ Each runs on data made from the seeds, in the shared data's layout, and on a
 sample of the shared data when it is there: real articles and questions (where
 the figures also mean something), in the same layout but a few hundred of
 them, so no run reads the whole 58 MB archive or indexes 4,500 answers.
+speed.py's own logic (which articles an N takes from VNTC and baomoi, pyvi's
+sample, the growth fit) is tested apart, on made-up member lists and files.
 """
 
 import codecs
+import io
 import csv
 import subprocess
 import sys
@@ -18,15 +21,51 @@ import pytest
 
 from conftest import ROOT, SENTENCES, SHARED_DATA, made_once, write_news
 
-pytestmark = pytest.mark.slow
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import speed  # noqa: E402
+
+slow = pytest.mark.slow  # the benchmark scripts run as processes
 
 
-def pack_vntc(articles: Path, data: Path) -> None:
+def pack(articles: Path, data: Path, archive: Path, top: str, per_folder: int | None = None) -> None:
+    """``data/archive``: the files of ``articles/<folder>/`` as ``top/<folder>/``, or the first ``per_folder`` of each."""
+    (data / archive).parent.mkdir(parents=True)
+    with tarfile.open(data / archive, "w:gz") as tar:
+        for folder in sorted(p for p in articles.iterdir() if p.is_dir()):
+            for path in sorted(folder.glob("*.txt"))[:per_folder]:
+                tar.add(path, f"{top}/{folder.name}/{path.name}")
+
+
+def pack_vntc(articles: Path, data: Path, per_topic: int | None = None) -> None:
     """``data/vntc/VNTC_Test_Full.tar.gz``: the files of ``articles/<topic>/`` as ``Test_Full/<topic>/``."""
-    (data / "vntc").mkdir()
-    with tarfile.open(data / "vntc" / "VNTC_Test_Full.tar.gz", "w:gz") as tar:
-        for path in sorted(articles.glob("*/*.txt")):
-            tar.add(path, f"Test_Full/{path.parent.name}/{path.name}")
+    pack(articles, data, speed.ARCHIVE, "Test_Full", per_topic)
+
+
+def pack_baomoi(items: Path, data: Path) -> None:
+    """``data/baomoi/TC201805_corpus.tar.gz``: the files of ``items/<category>/`` as ``corpus/<category>/``."""
+    pack(items, data, speed.BAOMOI_ARCHIVE, "corpus")
+
+
+def write_baomoi(folder: Path, count: int) -> None:
+    """``count`` items as baomoi has them: UTF-8, a title line and a lead line, in two categories."""
+    for n in range(count):
+        path = folder / ("Thể thao" if n % 2 else "Kinh doanh & Tài chính") / f"{21000000 + n}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        title, lead = SENTENCES[2 * n][:90], SENTENCES[2 * n + 1]
+        path.write_text(f"{title}\n{lead}.\n", encoding="utf-8")
+
+
+def extract_baomoi(folder: Path, count: int) -> None:
+    """The first ``count`` items of the shared baomoi archive, unchanged, as ``<category>/<id>.txt``."""
+    with tarfile.open(SHARED_DATA / speed.BAOMOI_ARCHIVE, "r:gz") as tar:
+        for member in tar:  # the archive's order: the first are from one category
+            if count == 0:
+                break
+            if member.isfile():
+                target = folder / member.name.split("/", 1)[1]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())
+                count -= 1
 
 
 def write_questions(data: Path, rows: dict[str, list[list[str]]]) -> None:
@@ -39,11 +78,12 @@ def write_questions(data: Path, rows: dict[str, list[list[str]]]) -> None:
 
 @pytest.fixture(scope="module")
 def seed_data(tmp_path_factory) -> Path:
-    """A shared data folder made from the seeds: a VNTC archive and a ViCoV19QA set.
+    """A shared data folder made from the seeds: VNTC and baomoi archives and a ViCoV19QA set.
 
-    The archive holds :func:`write_news`'s articles as VNTC has them (UTF-16LE
-    with BOM, CRLF, ``Test_Full/<topic>/<name>.txt``); each answer is a seed
-    sentence, asked for by its first eight words.
+    The VNTC archive holds :func:`write_news`'s articles as VNTC has them
+    (UTF-16LE with BOM, CRLF, ``Test_Full/<topic>/<name>.txt``), the baomoi one
+    20 :func:`write_baomoi` items; each answer is a seed sentence, asked for by
+    its first eight words.
     """
     root = tmp_path_factory.mktemp("seed-data")
     news = root / "news"
@@ -52,6 +92,8 @@ def seed_data(tmp_path_factory) -> Path:
         text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
         path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     pack_vntc(news, root)
+    write_baomoi(root / "baomoi-items", 20)
+    pack_baomoi(root / "baomoi-items", root)
     parts = {"train": slice(0, 40), "val": slice(40, 50), "test": slice(50, 60)}
     write_questions(root, {
         split: [[n, " ".join(sentence.split()[:8]) + "?", sentence]
@@ -73,6 +115,18 @@ def vntc_sample(tmp_path_factory, vntc_articles: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+def speed_sample(tmp_path_factory, vntc_articles: Path) -> Path:
+    """A shared data folder of real articles for speed.py: VNTC's (two a topic) and baomoi's (24)."""
+
+    def make(root: Path) -> None:
+        pack_vntc(vntc_articles, root, per_topic=2)
+        extract_baomoi(root / "baomoi-items", 24)
+        pack_baomoi(root / "baomoi-items", root)
+
+    return made_once(tmp_path_factory, "speed-sample", make)
+
+
+@pytest.fixture(scope="module")
 def vicov19qa_sample(tmp_path_factory) -> Path:
     """A shared data folder whose UIT-ViCoV19QA set is the first rows of each split (:data:`SAMPLE_ANSWERS`)."""
 
@@ -86,13 +140,15 @@ def vicov19qa_sample(tmp_path_factory) -> Path:
     return made_once(tmp_path_factory, "vicov19qa-sample", make)
 
 
-def on_data(name: str, once: bool = False):
-    """Run the test on the seed-made data and on a sample of the shared data set ``name`` (if there).
+def on_data(name: str, once: bool = False, sets: tuple[str, ...] | None = None):
+    """Run the test on the seed-made data and on the sample ``<name>_sample`` of the shared data (if there).
 
-    ``once``: on the sample alone when the shared data is there.
+    ``sets``: the shared data sets that sample is made from (``name`` alone by
+    default).  ``once``: on the sample alone when the shared data is there.
     """
-    shared = pytest.param(name, marks=pytest.mark.shared_data(name), id="shared")
-    both = not (once and (SHARED_DATA / name).exists())
+    sets = sets or (name,)
+    shared = pytest.param(name, marks=pytest.mark.shared_data(*sets), id="shared")
+    both = not (once and all((SHARED_DATA / s).exists() for s in sets))
     return pytest.mark.parametrize("data", ["seeds", shared] if both else [shared], indirect=True)
 
 
@@ -119,19 +175,33 @@ def table_rows(out: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[1:]]
 
 
-# Once: speed.py starts some 30 processes (~12 s) whatever the sample.  Without
-# the shared data it runs on the seed-made archive, which the segmentation test
-# reads in every run (through speed.py's archive_members and choose).
-@on_data("vntc", once=True)
+# Once: speed.py starts some 30 processes an N (~12 s) whatever the sample.
+# Without the shared data it runs on the seed-made archives, which the
+# segmentation test reads in every run (through speed.py's archive_members and
+# choose).  Two N: VNTC alone, then every article of both archives ("max"),
+# with pyvi alone on a sample of 12 of them.
+@slow
+@on_data("speed", once=True, sets=("vntc", "baomoi"))
 def test_speed_benchmark_runs_on_a_tiny_corpus(data: Path, tmp_path: Path) -> None:
-    out = run("speed.py", "--n", "20", "--queries", "20", "--data", str(data),
-              "--work", str(tmp_path / "work"), "--out", str(tmp_path))  # fmt: skip
+    out = run("speed.py", "--n", "10", "--n", "max", "--pyvi-sample", "12", "--queries", "20",
+              "--data", str(data), "--work", str(tmp_path / "work"), "--out", str(tmp_path))  # fmt: skip
     for label in ("build: wall time (s)", "query p50 (ms)", "add 1 article (ms)", "cold search"):
         assert label in out
     assert "vnsearch ÷ FTS5" in out
     assert (tmp_path / "speed-latest.md").is_file()
+    vntc, baomoi = (len(speed.archive_members(data / archive)) for archive in (speed.ARCHIVE, speed.BAOMOI_ARCHIVE))
+    n = vntc - 1 + baomoi
+    assert f"data: {data / speed.ARCHIVE} and {data / speed.BAOMOI_ARCHIVE}" in out
+    corpus = table_rows(out)[:2]  # N, articles, from VNTC, from baomoi, ...
+    assert [row[:4] for row in corpus] == [["10", "10", "10", "0"], [f"{n}", f"{n}", f"{vntc - 1}", f"{baomoi}"]]
+    assert f"pyvi alone segmented a seeded random sample of 12 of the N articles" in out
+    assert f"fitted growth exponent k (time ∝ N^k, least squares on log–log over N = 10, {n})" in out
+    growth = {row[0]: row[1:] for row in table_rows(out.split("fitted growth exponent")[1])}
+    assert growth["vnsearch"][0] and growth["SQLite FTS5"][2]  # build, query p50
+    assert not growth["pyvi alone"][0]  # one of its two builds was a sample
 
 
+@slow
 @on_data("vicov19qa")
 def test_relevance_benchmark_runs_on_a_few_questions(data: Path) -> None:
     rows = table_rows(run("relevance.py", "--data", str(data / "vicov19qa"), "--split", "val", "--limit", "10"))
@@ -141,6 +211,7 @@ def test_relevance_benchmark_runs_on_a_few_questions(data: Path) -> None:
     assert recall_10 >= 0.5
 
 
+@slow
 @on_data("vntc")
 def test_segmentation_benchmark_finds_pyvis_words_on_a_few_articles(data: Path, tmp_path: Path) -> None:
     out = run("segmentation.py", "--n", "20", "--data", str(data), "--out", str(tmp_path))
@@ -150,9 +221,116 @@ def test_segmentation_benchmark_finds_pyvis_words_on_a_few_articles(data: Path, 
     assert (tmp_path / "segmentation-latest.md").is_file()
 
 
+@slow
 @on_data("vicov19qa")
 def test_suggestions_benchmark_restores_most_words(data: Path) -> None:
     rows = table_rows(run("suggestions.py", "--data", str(data / "vicov19qa"), "--split", "val", "--limit", "20"))
     assert [row[0] for row in rows] == ["vnsearch", "most frequent form (no context)", "pyvi ViDiac"]
     words_right = [float(row[1]) for row in rows]
     assert words_right[0] >= 0.7 and words_right[0] >= words_right[2]
+
+
+# -- speed.py's own logic, on made-up archives ----------------------------------------
+
+#: Made-up member lists: VNTC's ten articles in three topics, baomoi's twenty items in four categories.
+FAKE_VNTC = [f"Test_Full/topic-{i % 3}/{i:03d}.txt" for i in range(10)]
+FAKE_BAOMOI = [f"corpus/cat {i % 4}/{21000000 + i}.txt" for i in range(20)]
+
+
+def test_an_n_within_vntc_takes_vntcs_articles_as_before() -> None:
+    for n in range(1, 10):
+        chosen, extra = speed.choose(FAKE_VNTC, n, seed=3)
+        assert speed.choose_mixed(FAKE_VNTC, FAKE_BAOMOI, n, seed=3) == (chosen, [], extra)
+        assert speed.choose_mixed(FAKE_VNTC, [], n, seed=3) == (chosen, [], extra)  # baomoi unread
+
+
+def test_an_n_beyond_vntc_adds_baomois_items_to_all_of_vntcs() -> None:
+    vntc, extra = speed.choose(FAKE_VNTC, 9, seed=3)
+    largest = speed.max_n(len(FAKE_VNTC), len(FAKE_BAOMOI))
+    assert largest == 29
+    _, every, _ = speed.choose_mixed(FAKE_VNTC, FAKE_BAOMOI, largest, seed=3)
+    assert sorted(every) == sorted(FAKE_BAOMOI) and every != FAKE_BAOMOI  # all of them, shuffled
+    for n in range(10, largest + 1):
+        chosen, items, held_back = speed.choose_mixed(FAKE_VNTC, FAKE_BAOMOI, n, seed=3)
+        assert (chosen, held_back) == (vntc, extra)  # the one held back stays out
+        assert items == every[: n - 9]  # a prefix: part of every larger N's corpus
+    assert speed.choose_mixed(FAKE_VNTC, FAKE_BAOMOI, 12, seed=4) != speed.choose_mixed(
+        FAKE_VNTC, FAKE_BAOMOI, 12, seed=3
+    )
+    for n in (0, largest + 1):
+        with pytest.raises(SystemExit, match="between 1 and 29"):
+            speed.choose_mixed(FAKE_VNTC, FAKE_BAOMOI, n, seed=3)
+
+
+def test_each_archive_has_its_place_under_the_seeds() -> None:
+    assert speed.seed_path("Test_Full/The thao/TT_1.txt") == "The thao/TT_1.txt"
+    assert speed.baomoi_seed_path("corpus/Thể thao & Bóng đá/21137720.txt") == "baomoi/Thể thao & Bóng đá/21137720.txt"
+    assert speed.source_of("The thao/TT_1.txt") == "VNTC"
+    assert speed.source_of("baomoi/Thể thao & Bóng đá/21137720") == "baomoi"
+
+
+def fake_archives(data: Path, vntc: list[str], baomoi: list[str]) -> None:
+    """Archives at speed.py's paths under ``data`` holding a one-line article for each member."""
+    for archive, members in ((speed.ARCHIVE, vntc), (speed.BAOMOI_ARCHIVE, baomoi)):
+        (data / archive).parent.mkdir(parents=True)
+        with tarfile.open(data / archive, "w:gz") as tar:
+            for member in members:
+                text = f"Bài {member}\nNội dung của bài.\n".encode()
+                info = tarfile.TarInfo(member)
+                info.size = len(text)
+                tar.addfile(info, io.BytesIO(text))
+
+
+def test_a_mixed_corpus_is_extracted_once_under_both_archives_places(tmp_path: Path, capsys) -> None:
+    data, work = tmp_path / "data", tmp_path / "work"
+    fake_archives(data, FAKE_VNTC, FAKE_BAOMOI)
+    corpus = speed.prepare_corpus(data, work, "max", seed=0, sample=5)
+    assert corpus.root == work / "vntc-baomoi-29" and (corpus.sample, corpus.seed) == (5, 0)
+    files = corpus.seed_files()
+    assert corpus.sources(files) == {"VNTC": 9, "baomoi": 20}
+    assert (corpus.seeds / "baomoi" / "cat 1" / "21000001.txt").is_file()
+    assert corpus.extra_file.is_file() and not corpus.extra_seed.exists()
+    assert speed.prepare_corpus(data, work, 29, seed=0).root == corpus.root
+    assert "reusing" in capsys.readouterr().err
+    within = speed.prepare_corpus(data, work, 9, seed=0)
+    assert within.root == work / "vntc-9" and within.sources(within.seed_files()) == {"VNTC": 9}
+    (data / speed.BAOMOI_ARCHIVE).unlink()
+    speed.archive_members.cache_clear()
+    assert speed.prepare_corpus(data, work, 9, seed=0).root == within.root  # VNTC alone needs no baomoi
+    with pytest.raises(SystemExit, match="baomoi"):
+        speed.prepare_corpus(data, work, 10, seed=0)
+
+
+def test_pyvi_alone_takes_a_seeded_random_sample_of_the_files(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    for name in [f"topic/{i:02d}.txt" for i in range(30)] + [f"baomoi/cat/{i:02d}.txt" for i in range(70)]:
+        (seeds / name).parent.mkdir(parents=True, exist_ok=True)
+        (seeds / name).write_text("Tiêu đề\n", encoding="utf-8")
+    corpus = speed.Corpus(tmp_path, "topic/extra.txt", sample=20, seed=1)
+    files = corpus.seed_files()
+    sample = corpus.sample_of(files)
+    assert len(sample) == 20 and sample == [path for path in files if path in set(sample)]
+    assert corpus.sample_of(files) == sample  # seeded
+    assert 0 < corpus.sources(sample)["VNTC"] < 20  # random, not a prefix of the sorted files
+    assert speed.Corpus(tmp_path, "x", sample=20, seed=2).sample_of(files) != sample
+    assert speed.Corpus(tmp_path, "x", sample=0).sample_of(files) == files  # 0: all
+    assert speed.Corpus(tmp_path, "x", sample=100).sample_of(files) == files
+    assert speed.Corpus.from_json(corpus.to_json()) == corpus
+
+
+def test_growth_exponent_is_the_slope_on_log_log_axes() -> None:
+    sizes = [10_000, 50_000, 177_031]
+    assert speed.growth_exponent(sizes, [3e-5 * n**1.5 for n in sizes]) == pytest.approx(1.5)
+    assert speed.growth_exponent(sizes, [0.02 * n for n in sizes]) == pytest.approx(1.0)
+    assert speed.growth_exponent(sizes, [7.0, 7.0, 7.0]) == pytest.approx(0.0)
+    assert speed.growth_exponent(sizes, [None, 2.0, 8.0]) == pytest.approx(2 / speed.math.log2(177_031 / 50_000))
+    assert speed.growth_exponent(sizes, [None, None, 8.0]) is None  # one size left
+    assert speed.growth_exponent([1000, 1000], [1.0, 2.0]) is None
+
+
+def test_n_may_be_written_with_separators_or_as_max() -> None:
+    assert speed.parse_args(["--n", "10,000", "--n", "50_000", "--n", "max"]).n == [10_000, 50_000, "max"]
+    assert speed.parse_args([]).pyvi_sample == speed.PYVI_SAMPLE == 10_000
+    for bad in ("0", "lots"):
+        with pytest.raises(SystemExit):
+            speed.parse_args(["--n", bad])
