@@ -42,37 +42,50 @@ def gone(pid: int, timeout: float) -> bool:
     return False
 
 
-def test_documents_from_every_worker_are_committed(tmp_path: Path) -> None:
+def as_document(i: int) -> tuple[dict, str]:
+    """Item ``i`` as a document and its outcome (the ``read`` the workers call)."""
+    return dict(ARTICLE, id=f"a{i}"), f"a{i}"
+
+
+def every_tenth_skipped(i: int) -> tuple[dict | None, str]:
+    return (None, f"skipped {i}") if i % 10 == 0 else as_document(i)
+
+
+def not_text_at_120(i: int) -> tuple[dict, str]:
+    """A body that is not text fails in the worker that gets it."""
+    document, outcome = as_document(i)
+    return dict(document, body=12345) if i == 120 else document, outcome
+
+
+def test_files_from_every_worker_are_committed_their_outcomes_in_order(tmp_path: Path) -> None:
     name, index = storage.new_generation(tmp_path, lambda index: index)
     writer = ParallelWriter(index, procs=2)
-    for i in range(120):
-        writer.add_document(**dict(ARTICLE, id=f"a{i}"))
+    outcomes = list(writer.index_files(every_tenth_skipped, range(420)))
+    assert outcomes == [every_tenth_skipped(i)[1] for i in range(420)]
+    assert len(writer.tasks) == 2
     writer.commit()
     reopened = storage.open_index(tmp_path, name)
-    assert reopened.doc_count() == 120
+    assert reopened.doc_count() == 378
     with reopened.searcher() as searcher:
-        assert {f["id"] for f in searcher.all_stored_fields()} == {f"a{i}" for i in range(120)}
+        assert {f["id"] for f in searcher.all_stored_fields()} == {f"a{i}" for i in range(420) if i % 10}
 
 
 def test_cancel_stops_the_workers(tmp_path: Path) -> None:
     _, index = storage.new_generation(tmp_path, lambda index: index)
     writer = ParallelWriter(index, procs=2)
-    for i in range(200):
-        writer.add_document(**dict(ARTICLE, id=f"a{i}"))
+    next(writer.index_files(as_document, range(200)))
     pids = [task.pid for task in writer.tasks]
     assert pids
     writer.cancel()
     assert all(gone(pid, timeout=5) for pid in pids)
 
 
-def test_a_lost_worker_fails_the_commit(tmp_path: Path) -> None:
+def test_a_lost_worker_fails_the_build(tmp_path: Path) -> None:
     _, index = storage.new_generation(tmp_path, lambda index: index)
     writer = ParallelWriter(index, procs=2)
-    for i in range(200):
-        # a body that is not text fails in the worker that gets it
-        writer.add_document(**dict(ARTICLE, id=f"a{i}", body=12345 if i == 120 else ARTICLE["body"]))
     with pytest.raises(VnsearchError, match="worker process failed"):
-        writer.commit()
+        list(writer.index_files(not_text_at_120, range(200)))
+    writer.cancel()
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
@@ -84,8 +97,9 @@ from vnsearch import storage
 from vnsearch.workers import ParallelWriter
 _, index = storage.new_generation(Path({str(tmp_path)!r}), lambda index: index)
 writer = ParallelWriter(index, procs=2)
-for i in range(200):
-    writer.add_document(**dict({ARTICLE!r}, id=f"a{{i}}"))
+def read(i):
+    return dict({ARTICLE!r}, id=f"a{{i}}"), i
+next(writer.index_files(read, range(400)))
 print(json.dumps([task.pid for task in writer.tasks]), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """

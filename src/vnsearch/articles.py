@@ -226,6 +226,7 @@ def _take_tail(body: list[Line], title: str) -> tuple[list[Line], str | None, st
 _WHEN = r"\b(?:ngày|sáng|trưa|chiều|tối|đêm|hôm)\s+(?:ngày\s+)?"
 _DATE = re.compile(
     rf"""
+    (?=[0-9nstcđh])  # what a date can start with: skips other places fast
     (?P<when>{_WHEN})?
     (?<![0-9])(?P<day>[0-9]{{1,2}})
     (?: (?P<sep>[/.-])(?P<month>[0-9]{{1,2}})(?:(?P=sep)(?P<year>[0-9]{{4}}))?

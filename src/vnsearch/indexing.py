@@ -12,6 +12,7 @@ many files is written by ``jobs`` processes (one per core by default, see
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from . import schema, storage, typos
 from .articles import Article, ArticleError, read_article
 from .errors import IndexNotFoundError, SeedsNotFoundError
 from .text import escape_surrogates
-from .workers import ParallelWriter
+from .workers import ParallelWriter, index_file
 
 __all__ = [
     "IndexReport",
@@ -161,18 +162,29 @@ def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs) -> 
     """Write a complete new generation from the seed files, then switch to it."""
     report = IndexReport(rebuilt=old is not None, created=old is None)
     jobs = jobs if len(files) >= PARALLEL_MIN_FILES else 1
+    read = functools.partial(_document, seeds_dir)
     with _new_generation(index_dir, old, jobs) as writer:
-        for done, path in enumerate(files, 1):
-            read = _read(seeds_dir, path)
-            if isinstance(read, Skipped):
-                report.skipped.append(read)
+        if isinstance(writer, ParallelWriter):  # the files are read in the worker processes
+            outcomes = writer.index_files(read, files)
+        else:
+            outcomes = (index_file(writer, read, path)[1] for path in files)
+        for done, outcome in enumerate(outcomes, 1):
+            if isinstance(outcome, Skipped):
+                report.skipped.append(outcome)
             else:
-                writer.add_document(**read.document)
-                report.added.append(read.article.id)
+                report.added.append(outcome)
             if progress:
                 progress(done, len(files))
         _check_still_there(seeds_dir)
     return report
+
+
+def _document(seeds_dir: Path, path: str) -> tuple[dict | None, "str | Skipped"]:
+    """A seed file's fields to index and its article id, or (None, why it is skipped)."""
+    read = _read(seeds_dir, path)
+    if isinstance(read, Skipped):
+        return None, read
+    return read.document, read.article.id
 
 
 def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> int:

@@ -73,6 +73,10 @@ class Syllable(NamedTuple):
         return any(ch.isalnum() for ch in self.text)
 
 
+#: ``Syllable((text, start, end))`` without NamedTuple's Python-level constructor.
+_syllable = functools.partial(tuple.__new__, Syllable)
+
+
 def nfc_map(text: str) -> tuple[str, list[int], list[int]]:
     """NFC-normalise ``text`` and map every output character back to it.
 
@@ -103,7 +107,7 @@ def nfc_map(text: str) -> tuple[str, list[int], list[int]]:
 def syllables(text: str) -> list[Syllable]:
     """Split text into pyvi's tokens (syllables, numbers, URLs, punctuation)."""
     if unicodedata.is_normalized("NFC", text):  # most text: offsets are the match's
-        return [Syllable(m.group(), m.start(), m.end()) for m in _PATTERN.finditer(text)]
+        return [_syllable((m.group(), *m.span())) for m in _PATTERN.finditer(text)]
     normal, starts, ends = nfc_map(text)
     return [
         Syllable(m.group(), starts[m.start()], ends[m.end() - 1])
@@ -207,50 +211,41 @@ def _features(tokens: list[str]) -> list[list[str]]:
     ``{"word.istitle()": False}`` into an attribute of weight 0, which adds
     nothing to any score.  Naming the attributes directly, in pyvi's order and
     without the zero ones, gives the tagger the same scores for a third of the
-    work, and the per-token facts are computed once for all their neighbours.
+    work; a token's own attributes are made once for every time it occurs.
     """
     bi, tri = _model().bi_grams, _model().tri_grams
     n = len(tokens)
-    lower = [t.lower() for t in tokens]
-    own = ["word.lower():" + w for w in lower]
-    before = ["-1:word.lower():" + w for w in lower]
-    after = ["+1:word.lower():" + w for w in lower]
-    title = [t.istitle() for t in tokens]
-    upper = [t.isupper() for t in tokens]
-    digit = [t.isdigit() for t in tokens]
+    facts = [_token_features(t) for t in tokens]
+    lower = [f[3] for f in facts]
     # bigram[i]: tokens i-1 and i are a known word; trigram[i]: tokens i-2 .. i
-    bigram = [False] + [f"{tokens[i - 1]} {tokens[i]}".lower() in bi for i in range(1, n)]
-    trigram = [False, False] + [
-        f"{tokens[i - 2]} {tokens[i - 1]} {tokens[i]}".lower() in tri for i in range(2, n)
-    ]
+    bigram = [False] + [f"{a} {b}" in bi for a, b in zip(lower, lower[1:])]
+    trigram = [False, False] + [f"{a} {b} {c}" in tri for a, b, c in zip(lower, lower[1:], lower[2:])]
     out = []
     for i in range(n):
-        f = ["bias", own[i]]
-        if upper[i]:
-            f.append("word.isupper()")
-        if title[i]:
-            f.append("word.istitle()")
-        if digit[i]:
-            f.append("word.isdigit()")
+        f = ["bias", *facts[i][0]]
         if i > 0:
-            f.append(before[i - 1])
-            if title[i - 1]:
-                f.append("-1:word.istitle()")
-            if upper[i - 1]:
-                f.append("-1:word.isupper()")
+            f += facts[i - 1][1]
             if bigram[i]:
                 f.append("-1:word.bi_gram()")
             if trigram[i]:
                 f.append("-2:word.tri_gram()")
         if i < n - 1:
-            f.append(after[i + 1])
-            if title[i + 1]:
-                f.append("+1:word.istitle()")
-            if upper[i + 1]:
-                f.append("+1:word.isupper()")
+            f += facts[i + 1][2]
             if bigram[i + 1]:
                 f.append("+1:word.bi_gram()")
             if i < n - 2 and trigram[i + 2]:
                 f.append("+2:word.tri_gram()")
         out.append(f)
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
+    """A token's attributes as itself, as the token before, as the token after; and its lowercase."""
+    lower = token.lower()
+    title, upper = token.istitle(), token.isupper()
+    own = ("word.lower():" + lower,) + ("word.isupper()",) * upper + ("word.istitle()",) * title
+    own += ("word.isdigit()",) * token.isdigit()
+    before = ("-1:word.lower():" + lower,) + ("-1:word.istitle()",) * title + ("-1:word.isupper()",) * upper
+    after = ("+1:word.lower():" + lower,) + ("+1:word.istitle()",) * title + ("+1:word.isupper()",) * upper
+    return own, before, after, lower

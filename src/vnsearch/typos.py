@@ -32,7 +32,7 @@ from whoosh.reading import SegmentReader
 
 from . import storage
 
-__all__ = ["MAX_DISTANCE", "EXTENSION", "TypoTable", "deletions", "write_missing", "load"]
+__all__ = ["MAX_DISTANCE", "EXTENSION", "TypoTable", "deletions", "write_missing", "write_table", "load"]
 
 #: Most edits a lookup allows.
 MAX_DISTANCE = 2
@@ -154,14 +154,17 @@ def load(leaf) -> TypoTable | None:
 
 def write_missing(index) -> None:
     """Give each segment of the index's latest commit that has no table one (after a commit)."""
-    folder = Path(index.storage.folder)
     with index.reader() as reader:
         for leaf, _ in reader.leaf_readers():
-            if not isinstance(leaf, SegmentReader):  # an empty index has no segment
-                continue
-            path = folder / _filename(leaf._segment)
-            if path.exists() or FIELD not in leaf.schema:
-                continue
-            words = (raw.decode("utf-8") for raw in leaf.lexicon(FIELD))
-            table = TypoTable.build(w for w in words if w.isalpha())  # not dân_số, 2024 or URL pieces
-            storage.write_atomically(path, table.to_bytes())
+            if isinstance(leaf, SegmentReader):  # an empty index has no segment
+                write_table(leaf, Path(index.storage.folder))
+
+
+def write_table(leaf: SegmentReader, folder: Path) -> None:
+    """Write the table of one segment into its ``folder``, unless it has one (or no field to look words up in)."""
+    path = folder / _filename(leaf._segment)
+    if path.exists() or FIELD not in leaf.schema:
+        return
+    words = (raw.decode("utf-8") for raw in leaf.lexicon(FIELD))
+    table = TypoTable.build(w for w in words if w.isalpha())  # not dân_số, 2024 or URL pieces
+    storage.write_atomically(path, table.to_bytes())

@@ -1,17 +1,19 @@
 """Writing a new index with one process per core.
 
-Segmenting Vietnamese and building Whoosh's postings are both pure Python,
-so one process uses one core.  Whoosh's multi-process writer
-(``whoosh.multiproc.MpWriter``) hands batches of documents to worker
-processes, each of which analyses them and writes a segment of its own.
-:class:`ParallelWriter` adds what a command-line tool needs on top:
+Reading articles, segmenting Vietnamese and sorting postings are pure
+Python, so one process uses one core.  :class:`ParallelWriter`, on top of
+Whoosh's multi-process writer (``whoosh.multiproc.MpWriter``), hands batches
+of file names to worker processes, each of which reads them, indexes them
+with vnsearch's writer (:mod:`vnsearch.writer`), and writes a segment and its
+typo table (:mod:`vnsearch.typos`) of its own.  The main process only sends
+names and collects what became of each file.  On top of Whoosh's writer:
 
 * a worker never outlives the main process (if that is killed, its workers
   notice within half a second and exit, instead of waiting forever for work);
 * Ctrl-C is the main process's to handle: workers ignore it, and cancelling
   the writer stops them;
-* a commit that lost a worker's documents (an error in the worker, or the
-  worker killed) fails instead of succeeding with fewer documents.
+* a lost worker (an error in it, or the worker killed) fails the build
+  instead of letting it succeed with fewer documents.
 
 It is meant for writing a generation that is not in use yet
 (``indexing._new_generation``): a failed commit there leaves nothing behind.
@@ -20,25 +22,45 @@ It is meant for writing a generation that is not in use yet
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing import Queue
+from pathlib import Path
+from typing import Any
 
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh import writing
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.reading import SegmentReader
 
+from . import typos
 from .codec import Codec
 from .errors import VnsearchError
 from .writer import SegmentWriter
 
-__all__ = ["ParallelWriter"]
+__all__ = ["ParallelWriter", "Read", "index_file"]
 
-#: Documents per batch handed to a worker.
+#: Files per batch handed to a worker.
 BATCH_SIZE = 50
+
+#: What indexing does with one file: ``(document fields or None, outcome)``.
+#: Called in the worker processes, so it must pickle (a module-level function
+#: or a ``functools.partial`` of one).
+Read = Callable[[Any], tuple[dict | None, Any]]
+
+
+def index_file(writer, read: Read, item) -> tuple[bool, Any]:
+    """Index what ``read(item)`` makes of one file; (whether a document was added, the outcome)."""
+    document, outcome = read(item)
+    if document is not None:
+        writer.add_document(**document)
+    return document is not None, outcome
 
 
 class ParallelWriter(MpWriter):
-    """A Whoosh writer whose documents are indexed by ``procs`` worker processes.
+    """A Whoosh writer whose files are read and indexed by ``procs`` worker processes.
 
     Each worker writes its own segment; they are not merged, so an index built
     with N processes has N segments.
@@ -46,22 +68,56 @@ class ParallelWriter(MpWriter):
 
     def __init__(self, index, procs: int, **kwargs):
         kwargs.setdefault("codec", Codec())  # the workers' writers get it too
-        super().__init__(index, procs=procs, batchsize=BATCH_SIZE, multisegment=True, **kwargs)
-        self._sent = 0
+        super().__init__(index, procs=procs, multisegment=True, **kwargs)
+        self.donequeue = Queue()  # (batch number, [(added, outcome)…] or None if lost)
+        self._added_docs = 0
 
-    def add_document(self, **fields) -> None:
-        super().add_document(**fields)
-        self._sent += 1
+    def index_files(self, read: Read, items: Sequence) -> Iterator[Any]:
+        """Index ``items`` (file names…) in the workers; each one's outcome, in order, as they finish."""
+        self._added_sub = True
+        done: dict[int, list | None] = {}
+        batches = range(0, len(items), BATCH_SIZE)
+        waiting = 0  # the batch whose outcomes come next
+        for number, start in enumerate(batches):
+            if len(self.tasks) < self.procs:
+                self._new_task()
+            self.jobqueue.put((number, read, items[start : start + BATCH_SIZE]))
+            self._collect(done, block=False)
+            while waiting in done:
+                yield from self._outcomes(done.pop(waiting))
+                waiting += 1
+        while waiting < len(batches):
+            while waiting not in done:
+                self._collect(done, block=True)
+            yield from self._outcomes(done.pop(waiting))
+            waiting += 1
+
+    def _collect(self, done: dict, block: bool) -> None:
+        """Take the outcomes of the batches the workers have finished (waiting for one if ``block``)."""
+        try:
+            while True:
+                number, outcomes = self.donequeue.get(block=block, timeout=0.5 if block else None)
+                done[number] = outcomes
+                block = False
+        except queue.Empty:
+            if block and any(task.exitcode is not None for task in self.tasks):
+                raise self._lost() from None
+
+    def _outcomes(self, outcomes: list | None) -> Iterator[Any]:
+        if outcomes is None:
+            raise self._lost()
+        for added, outcome in outcomes:
+            self._added_docs += added
+            yield outcome
+
+    def _lost(self) -> VnsearchError:
+        return VnsearchError(
+            "a worker process failed; the index in use is unchanged (try again with one process)"
+        )
 
     def _new_task(self) -> SubWriterTask:
-        task = _Worker(
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-        )
+        task = _Worker(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, True)
+        task.donequeue = self.donequeue
         task.parent = os.getpid()
         self.tasks.append(task)
         task.start()
@@ -70,9 +126,9 @@ class ParallelWriter(MpWriter):
     def commit(self, **kwargs) -> None:
         super().commit(**kwargs)
         written = self.storage.open_index(self.indexname).doc_count_all()
-        if written != self._sent:
+        if written != self._added_docs:
             raise VnsearchError(
-                f"a worker process failed: {written} of {self._sent} articles were "
+                f"a worker process failed: {written} of {self._added_docs} articles were "
                 "written; the index in use is unchanged (try again with one process)"
             )
 
@@ -85,29 +141,32 @@ class ParallelWriter(MpWriter):
 
 
 class _Worker(SubWriterTask):
-    """Whoosh's worker process, tied to the process that started it."""
+    """A worker process, tied to the process that started it: reads, indexes, writes a segment."""
 
     parent: int
+    donequeue: Queue
 
     def run(self) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         threading.Thread(target=_exit_with, args=(self.parent,), daemon=True).start()
         try:
-            self._write_segment()
+            writer = SegmentWriter(self.storage.open_index(self.indexname), _lk=False, **self.kwargs)
         except Exception:
-            # Leave this worker's documents out (the commit notices) but keep
-            # taking batches, so the main process never waits on a full queue.
-            while self.jobqueue.get() is not None:
-                pass
-
-    def _write_segment(self) -> None:
-        """Index every batch the main process sends, then hand it the segment written."""
-        index = self.storage.open_index(self.indexname)
-        self.writer = SegmentWriter(index, _lk=False, **self.kwargs)  # the main process locked it
+            writer = None  # every batch will be reported lost
         while (job := self.jobqueue.get()) is not None:
-            self._process_file(*job)
-        segment = self.writer._finalize_segment()
-        self.resultqueue.put((None, self.writer.pool.fieldnames, segment), timeout=5)
+            number, read, items = job
+            try:
+                outcomes = [index_file(writer, read, item) for item in items]
+            except Exception:
+                # Lose this worker's documents (the main process fails the
+                # build) but keep taking batches, so it never waits on a full queue.
+                writer, outcomes = None, None
+            self.donequeue.put((number, outcomes))
+        if writer is not None:
+            segment = writer._finalize_segment()
+            with SegmentReader(self.storage, writer.schema, segment) as leaf:
+                typos.write_table(leaf, Path(self.storage.folder))
+            self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
 
 
 def _exit_with(parent: int) -> None:
