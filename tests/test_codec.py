@@ -426,6 +426,19 @@ def test_a_damaged_postings_file_is_one_line_asking_for_a_rebuild(index: Path) -
     assert "damaged" in result.stderr and "--rebuild" in result.stderr
 
 
+@pytest.mark.parametrize("share", [0.0, 0.001, 0.5, 0.999])
+def test_a_damaged_term_dictionary_is_one_line_too(index: Path, share: float) -> None:
+    (path,) = index.rglob("*.trm")
+    data = bytearray(path.read_bytes())
+    for at in range(int(share * len(data)), min(len(data), int(share * len(data)) + 64)):
+        data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    result = CliRunner().invoke(main, ["search", "--index", str(index), "dân số OR y tế OR trẻ em"])
+    assert result.exit_code in (0, 1, 2), result.output  # 0/1: no query read the damaged bytes
+    if result.exit_code == 2:
+        assert result.stderr.count("\n") == 1 and "damaged" in result.stderr and "--rebuild" in result.stderr
+
+
 @pytest.mark.parametrize("keep", [0, 3, 100, 0.5])
 def test_a_truncated_postings_file_is_one_line_too(index: Path, keep: float) -> None:
     path = postings_file(index)

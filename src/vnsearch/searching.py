@@ -73,10 +73,11 @@ class Searcher:
         if self._closed:
             raise ValueError("search on a closed Searcher")
         view = getattr(self._local, "view", None)
-        if view is not None and storage.current_name(self.index_dir) == view.generation:
-            fresh = view.refreshed()
-        else:
-            fresh = _View.open(self.index_dir)
+        with _reading(self.index_dir):  # a damaged term dictionary fails here
+            if view is not None and storage.current_name(self.index_dir) == view.generation:
+                fresh = view.refreshed()
+            else:
+                fresh = _View.open(self.index_dir)
         if fresh is not view:
             self._register(fresh, instead_of=view)
         return fresh
