@@ -102,3 +102,12 @@ def test_the_writer_refuses_another_codec(built_index: Path) -> None:
 
     with pytest.raises(TypeError, match="vnsearch's codec"):
         SegmentWriter(storage.open_index(built_index), codec=W3Codec(), _lk=False)
+
+
+def test_fields_without_a_word(tmp_path: Path) -> None:
+    docs = [
+        {"id": "a", "title": "…", "body": "Dân số", "author": ""},
+        {"id": "b", "title": "!!", "body": "y tế", "author": "—"},
+    ]
+    ours = write(tmp_path / "ours", SegmentWriter, [docs])
+    assert ours == write(tmp_path / "whoosh", whoosh_writing.SegmentWriter, [docs])

@@ -594,20 +594,29 @@ class _SortedTokens:
 
     def __init__(self, btexts, tids, docs, positions, lengths, boost: float):
         self.order = sorted(range(len(btexts)), key=btexts.__getitem__)
-        rank = np.empty(len(btexts), dtype=np.int64)
-        rank[self.order] = np.arange(len(btexts))
-        keys = rank[np.asarray(tids, dtype=np.int64)]
-        docs = np.asarray(docs, dtype=np.int64)
-        perm = np.lexsort((docs, keys))  # stable: an article's positions stay in order
-        keys, docs = keys[perm], docs[perm]
-        positions = np.asarray(positions, dtype=np.int64)[perm]
+        rank = np.empty(len(btexts), dtype=np.uint32)
+        rank[self.order] = np.arange(len(btexts), dtype=np.uint32)
+        keys = rank[np.asarray(tids, dtype=np.uint32)]
+        docs, positions = np.asarray(docs, dtype=np.uint32), np.asarray(positions, dtype=np.uint32)
+        # 4 bytes a token per array (a worker's segment may hold 100 million tokens)
+        perm = np.argsort(keys, kind="stable")  # an article's positions stay in order
+        keys, docs, positions = keys[perm], docs[perm], positions[perm]
+        del perm
         n = len(keys)
         # postings: runs of one term in one article
+        same_term = keys[1:] == keys[:-1]
+        if np.any(same_term & (docs[1:] < docs[:-1])):  # articles of a term out of order
+            raise ValueError("tokens of a term must come in article order")
         first = np.ones(n, dtype=bool)
-        first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+        first[1:] = ~same_term | (docs[1:] != docs[:-1])
+        del same_term
+        if np.any(~first[1:] & (positions[1:] < positions[:-1])):
+            raise ValueError("positions must be increasing within an article")
         starts = np.flatnonzero(first)
+        del first
         freqs = np.diff(starts, append=n)
-        terms, ids = keys[starts], docs[starts]
+        terms, ids = keys[starts], docs[starts].astype(np.int64)
+        del keys, docs
         # terms: runs of postings of one term
         head = np.ones(len(starts), dtype=bool)
         head[1:] = terms[1:] != terms[:-1]
@@ -616,10 +625,11 @@ class _SortedTokens:
         self.tstart = np.append(starts[pstart], n).tolist()
         id_deltas = np.diff(ids, prepend=0)
         id_deltas[pstart] = ids[pstart]
-        pos_deltas = np.diff(positions, prepend=0)
-        pos_deltas[starts] = positions[starts]
-        if n and pos_deltas.min() < 0:
-            raise ValueError("positions must be increasing within an article")
+        firsts = positions[starts]
+        pos_deltas = positions  # each article's first position, then differences, in place
+        pos_deltas[1:] -= positions[:-1]  # (numpy copies the overlapping operand)
+        pos_deltas[starts] = firsts
+        del firsts, positions
         weights = freqs * float(boost)
         self._plain = boost == 1.0  # weights are the frequencies: not stored
         if not self._plain:

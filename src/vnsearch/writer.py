@@ -160,7 +160,7 @@ class ArrayPool:
         other = defaultdict(list)
         for item in self._other:
             other[item[0]].append(item[1:])
-        for name in sorted(set(other) | set(self._tokens)):
+        for name in sorted(set(other) | {name for name, tokens in self._tokens.items() if tokens.tids}):
             field = self.schema[name]
             fieldwriter.start_field(name, field)
             if name in self._tokens:
