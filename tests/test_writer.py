@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import writing as whoosh_writing
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import TEXT, Schema
@@ -111,3 +114,20 @@ def test_fields_without_a_word(tmp_path: Path) -> None:
     ]
     ours = write(tmp_path / "ours", SegmentWriter, [docs])
     assert ours == write(tmp_path / "whoosh", whoosh_writing.SegmentWriter, [docs])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["dân", "số", "y", "tế", "dân_số", "a" * 40, "đ"]), max_size=30), max_size=12))
+def test_random_documents_give_whooshs_segment(words_per_document: list[list[str]]) -> None:
+    """Terms in many or one or no articles, repeated or not: the same bytes as Whoosh's writer."""
+
+    def make_schema() -> Schema:
+        body = TEXT(analyzer=StandardAnalyzer(stoplist=None))  # a list of words: one token each
+        body.format = Positions()
+        return Schema(body=body)
+
+    docs = [{"body": words} for words in words_per_document]
+    with tempfile.TemporaryDirectory() as folder:
+        ours = write(Path(folder) / "ours", SegmentWriter, [docs], index_schema=make_schema())
+        whooshs = write(Path(folder) / "whoosh", whoosh_writing.SegmentWriter, [docs], index_schema=make_schema())
+    assert ours == whooshs
