@@ -32,7 +32,6 @@ from conftest import CORPORA, write_article
 from vnsearch import IndexDamagedError, Searcher, schema, storage, update_index, workers
 from vnsearch.cli import main
 from vnsearch.codec import (
-    column_values,
     FIXED_VALUES,
     NO_VALUES,
     POSITIONS,
@@ -43,6 +42,7 @@ from vnsearch.codec import (
     PostingsError,
     PostingsWriter,
     TermInfo,
+    column_values,
     decode_inline,
     encode_inline,
     decode_postings,
