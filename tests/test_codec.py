@@ -42,6 +42,7 @@ from vnsearch.codec import (
     PostingsError,
     PostingsWriter,
     TermInfo,
+    column_values,
     decode_inline,
     encode_inline,
     decode_postings,
@@ -490,3 +491,11 @@ def read_every_term(index: Path) -> int:
 def test_every_term_is_read_without_pickle(built_index: Path) -> None:
     """Each term entry points to a record or holds its posting inline (never W3's pickle), and every record reads."""
     assert read_every_term(built_index) > 0
+
+
+def test_a_whole_column_is_read_as_whoosh_reads_it(built_index: Path) -> None:
+    with storage.open_index(built_index).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            for name in ("id", "size", "mtime", "day", "site"):
+                if leaf.has_column(name):
+                    assert column_values(leaf, name) == list(leaf.column_reader(name)), name

@@ -58,7 +58,7 @@ from array import array
 from bisect import bisect_left
 
 import numpy as np
-from whoosh import formats
+from whoosh import columns, formats
 from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3Codec, W3FieldCursor, W3Segment, W3TermInfo, W3TermsReader
 from whoosh.filedb import filetables
@@ -80,6 +80,7 @@ __all__ = [
     "read_postings",
     "encode_inline",
     "decode_inline",
+    "column_values",
 ]
 
 _LITTLE = sys.byteorder == "little"
@@ -866,6 +867,34 @@ class ArrayMatcher(LeafMatcher):
         if self._terminfo is not None:
             return self._terminfo.max_weight()
         return float(self._postings.weights.max()) if len(self._ids) else 0.0
+
+
+# -- columns ----------------------------------------------------------------------------
+
+
+def column_values(leaf, name: str) -> list:
+    """Every article's value in a column of one segment, read at once.
+
+    Whoosh's column readers read one value per file access (~10 µs each);
+    an update reads three columns of every article.  Columns of kinds other
+    than numbers and byte strings are read Whoosh's way.
+    """
+    reader = leaf.column_reader(name)
+    translate = None
+    if isinstance(reader, columns.TranslatingColumnReader):
+        reader, translate = reader.raw_column(), reader._translate
+    if type(reader) is columns.NumericColumn.Reader:
+        count = min(reader._count, reader._doccount)
+        data = reader._dbfile.get(reader._basepos, count * reader._fixedlen)
+        values = np.frombuffer(data, dtype=np.dtype(reader._typecode).newbyteorder(">")).tolist()
+        values += [reader._default] * (reader._doccount - count)
+    elif type(reader) is columns.VarBytesColumn.Reader:
+        ends = [o + n for o, n in zip(reader._offsets, reader._lengths)]
+        data = reader._dbfile.get(reader._basepos, max(ends, default=0))
+        values = [data[o:e] for o, e in zip(reader._offsets, ends)]
+    else:
+        values = list(reader)
+    return values if translate is None else [translate(v) for v in values]
 
 
 # -- the codec ------------------------------------------------------------------------

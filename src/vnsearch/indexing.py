@@ -13,6 +13,7 @@ many files is written by ``jobs`` processes (one per core by default, see
 from __future__ import annotations
 
 import functools
+import operator
 import os
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from . import schema, storage, typos
 from .articles import Article, ArticleError, read_article
+from .codec import column_values
 from .errors import IndexNotFoundError, SeedsNotFoundError
 from .text import escape_surrogates
 from .workers import ParallelWriter, index_file
@@ -95,13 +97,11 @@ def _seed_paths(seeds_dir: Path, index_dir: Path | None = None) -> list[str]:
             continue
         seen.add((stat.st_dev, stat.st_ino))
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        found += [
-            os.path.join(folder, name)
-            for name in names
-            if name.endswith(".txt") and not name.startswith(".")
-        ]
-    # sorted folder by folder, as paths compare (not as strings: "a-b" > "a/b")
-    return sorted(found, key=lambda path: path.split(os.sep))
+        prefix = os.path.join(folder, "")  # the folder and one separator
+        found += [prefix + name for name in names if name.endswith(".txt") and not name.startswith(".")]
+    # sorted folder by folder, as paths compare (not as strings: "a-b" > "a/b"):
+    # the separator as the smallest character makes string order that order
+    return sorted(found, key=operator.methodcaller("replace", os.sep, "\0"))
 
 
 def article_id(seeds_dir: str | os.PathLike, path: str | os.PathLike) -> str:
@@ -311,7 +311,7 @@ def _known(searcher) -> dict[str, _Known]:
     """Every indexed article by id, read from columns (not the stored texts)."""
     known = {}
     for leaf, offset in searcher.reader().leaf_readers():
-        ids, sizes, mtimes = (list(leaf.column_reader(name)) for name in ("id", "size", "mtime"))
+        ids, sizes, mtimes = (column_values(leaf, name) for name in ("id", "size", "mtime"))
         for docnum in leaf.all_doc_ids():
             known[ids[docnum]] = _Known(offset + docnum, sizes[docnum], mtimes[docnum])
     return known
