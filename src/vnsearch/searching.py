@@ -73,7 +73,7 @@ class Searcher:
         if self._closed:
             raise ValueError("search on a closed Searcher")
         view = getattr(self._local, "view", None)
-        with _reading(self.index_dir):  # a damaged term dictionary fails here
+        with _reading(self.index_dir, opening=True):  # a damaged term dictionary fails here
             if view is not None and storage.current_name(self.index_dir) == view.generation:
                 fresh = view.refreshed()
             else:
@@ -359,19 +359,22 @@ _BLOCK_TAG_ERROR = "Block tag error"
 
 
 @contextmanager
-def _reading(index_dir: Path, *, query: bool = False) -> Iterator[None]:
+def _reading(index_dir: Path, *, query: bool = False, opening: bool = False) -> Iterator[None]:
     """Report an error in reading the index in one line.
 
     A damaged index raises ``IndexDamagedError``; with ``query=True`` any
     other error is the query's (a wildcard expanding to too many terms, a
     phrase in a field without positions), a ``QueryError``.  vnsearch's own
-    errors pass through as they are.
+    errors pass through as they are, and so do OS errors in ``opening`` the
+    index (a folder it may not read is not a damaged index).
     """
     try:
         yield
     except VnsearchError:
         raise
     except Exception as exc:
+        if opening and isinstance(exc, OSError):
+            raise
         if str(exc).startswith(_BLOCK_TAG_ERROR) or isinstance(exc, _DAMAGE):
             raise IndexDamagedError(
                 f"the index in '{index_dir}' is damaged ({_damage(exc)})"
