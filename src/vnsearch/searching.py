@@ -352,8 +352,10 @@ def search(
 
 
 #: Errors of reading a file that is truncated or not what it should be
-#: (ValueError: a bad array typecode, bytes that are not UTF-8…).
-_DAMAGE = (zlib.error, struct.error, EOFError, OSError, pickle.UnpicklingError, ValueError, OverflowError, FileFormatError)
+#: (ValueError: a bad array typecode, bytes that are not UTF-8…; TypeError:
+#: a column whose typecode byte, read from garbage, names floats).
+_DAMAGE = (zlib.error, struct.error, EOFError, OSError, pickle.UnpicklingError, ValueError,
+           OverflowError, TypeError, FileFormatError)  # fmt: skip
 #: What Whoosh raises on a posting block it cannot read (a plain Exception).
 _BLOCK_TAG_ERROR = "Block tag error"
 
