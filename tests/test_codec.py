@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from contextlib import contextmanager
@@ -26,7 +25,6 @@ from whoosh import query as wq
 from whoosh import writing as whoosh_writing
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import TEXT
-from whoosh.filedb.structfile import StructFile
 
 from conftest import CORPORA, write_article
 from vnsearch import IndexDamagedError, Searcher, schema, storage, update_index, workers
@@ -40,7 +38,6 @@ from vnsearch.codec import (
     Codec,
     Positions,
     PostingsError,
-    PostingsWriter,
     TermInfo,
     column_values,
     decode_inline,
@@ -457,21 +454,6 @@ def test_a_file_short_of_its_last_bytes_is_found(index: Path) -> None:
     (index / storage.read_pointer(index).name / storage.FILES_RECORD).unlink()  # not caught by sizes
     with pytest.raises(PostingsError):
         read_every_term(index)
-
-
-def test_term_statistics_from_arrays_are_the_writers() -> None:
-    """``TermInfo.of`` (for a writer with numpy arrays) gives what the codec's writer writes."""
-    ids, freqs, lengths = [3, 8, 20], [2, 1, 4], [40, 0, 7]
-    values = [Positions().encode(range(f)) for f in freqs]
-    writer = PostingsWriter(StructFile(io.BytesIO()))
-    writer.start_postings(Positions(), TermInfo())
-    for docnum, f, v, length in zip(ids, freqs, values, lengths):
-        writer.add_posting(docnum, float(f), v, length)
-    written = writer.finish_postings()
-    info = TermInfo.of(np.array(ids), np.array(freqs, dtype=float), np.array(lengths))
-    info.set_extent(*written.extent())
-    assert info.to_bytes() == written.to_bytes()
-    assert written.extent()[1] == len(encode_postings(ids, freqs, np.concatenate([np.arange(f) for f in freqs])))
 
 
 def read_every_term(index: Path) -> int:

@@ -40,13 +40,10 @@ A term's postings are read whole (one read, one CRC check, a few
 and :class:`ArrayMatcher` gives Whoosh's searcher the usual matcher (phrases,
 wildcards, ranges, sorting) over the same arrays.
 
-A writer that has a term's postings as arrays (a bulk segment writer) needs
-no Whoosh posting objects: :func:`encode_postings` makes the record, and
-:meth:`TermInfo.of` its term-dictionary entry, completed with
-``set_extent(offset, len(record))`` (or, for a single posting,
-``set_inline_payload(encode_inline(POSITIONS, positions_as_uint32))``); the
-entry is stored under ``pack_ushort(field number) + term bytes``, as
-:class:`FieldWriter` does.
+A writer that has a field's tokens as arrays (:mod:`vnsearch.writer`)
+needs no Whoosh posting objects: :meth:`FieldWriter.add_tokens` sorts them
+into postings and writes every term's record and entry at once, the same
+bytes as the one-posting-at-a-time path above.
 """
 
 from __future__ import annotations
@@ -403,26 +400,6 @@ class TermInfo(W3TermInfo):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._payload = None
-
-    @classmethod
-    def of(cls, ids, weights, lengths) -> "TermInfo":
-        """The statistics of a term's postings (article numbers, weights, field lengths; 0: none).
-
-        Takes lists or numpy arrays; then :meth:`set_extent` (where
-        :func:`encode_postings`'s record was written) or
-        :meth:`set_inline_payload` (a single posting) completes it.
-        """
-        info = cls()
-        ids, weights, lengths = (np.asarray(a) for a in (ids, weights, lengths))
-        counted = lengths[lengths > 0]
-        info._weight = float(weights.sum())
-        info._df = len(ids)
-        info._maxweight = float(weights.max()) if len(weights) else 0
-        info._minlength = int(counted.min()) if len(counted) else None
-        info._maxlength = int(counted.max()) if len(counted) else 0
-        info._minid = int(ids[0]) if len(ids) else None
-        info._maxid = int(ids[-1]) if len(ids) else None
-        return info
 
     def set_inline_payload(self, payload: bytes) -> None:
         self._payload = payload

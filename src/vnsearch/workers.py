@@ -72,6 +72,9 @@ class ParallelWriter(MpWriter):
         self.donequeue = Queue()  # (batch number, [(added, outcome)…] or None if lost)
         self._added_docs = 0
 
+    def add_document(self, **fields) -> None:
+        raise TypeError("a ParallelWriter's workers index files: use index_files()")
+
     def index_files(self, read: Read, items: Sequence) -> Iterator[Any]:
         """Index ``items`` (file names…) in the workers; each one's outcome, in order, as they finish."""
         self._added_sub = True

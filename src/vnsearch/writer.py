@@ -12,7 +12,7 @@ with :class:`ArrayPool`:
   position) as they come out of the analyser;
 * at the end, one stable sort by term puts them in posting order, and numpy
   finds every posting's frequency, every term's statistics and the widths of
-  its record at once (:func:`vnsearch.codec.encode_field`);
+  its record at once (:meth:`vnsearch.codec.FieldWriter.add_tokens`);
 * other fields (ids, dates, sites…), a few postings an article, and postings
   merged in from other segments go through the codec's usual writer.
 
@@ -88,12 +88,12 @@ class _Tokens:
         self.docs = array("I")
         self.positions = array("I")
 
-    def add(self, text: str, docnum: int, positions) -> None:
-        tid = self.terms.setdefault(text, len(self.terms))
-        n = len(positions)
-        self.tids.extend([tid] * n)
-        self.docs.extend([docnum] * n)
+    def add(self, texts: list[str], positions: list[int], docnum: int) -> None:
+        """Add one article's tokens: ``texts[i]`` at ``positions[i]``."""
+        terms, setdefault = self.terms, self.terms.setdefault
+        self.tids.extend([setdefault(text, len(terms)) for text in texts])
         self.positions.extend(positions)
+        self.docs.extend([docnum] * len(texts))
 
 
 class ArrayPool:
@@ -128,11 +128,7 @@ class ArrayPool:
             for t in stream:
                 texts.append(t.text)
                 positions.append(t.pos)
-        tokens = self._field_tokens(name)
-        terms, setdefault = tokens.terms, tokens.terms.setdefault
-        tokens.tids.extend([setdefault(text, len(terms)) for text in texts])
-        tokens.positions.extend(positions)
-        tokens.docs.extend([docnum] * len(texts))
+        self._field_tokens(name).add(texts, positions, docnum)
         return len(texts) if field.scorable else 0
 
     def add(self, item: tuple) -> None:
@@ -141,7 +137,8 @@ class ArrayPool:
         self.fieldnames.add(name)
         field = self.schema[name]
         if isinstance(field.format, codec.Positions):
-            self._field_tokens(name).add(field.from_bytes(tbytes), docnum, field.format.decode_positions(vbytes))
+            positions = field.format.decode_positions(vbytes)
+            self._field_tokens(name).add([field.from_bytes(tbytes)] * len(positions), positions, docnum)
         else:
             self._other.append(item)
 
@@ -159,39 +156,24 @@ class ArrayPool:
         """
         other = defaultdict(list)
         for item in self._other:
-            other[item[0]].append(item[1:])
+            other[item[0]].append(item)
         for name in sorted(set(other) | {name for name, tokens in self._tokens.items() if tokens.tids}):
-            field = self.schema[name]
+            if name in other:  # Whoosh's way: a few postings an article
+                fieldwriter.add_postings(self.schema, lengths, sorted(other[name]))
+                continue
+            field, tokens = self.schema[name], self._tokens[name]
+            field_lengths = np.fromiter(
+                (lengths.doc_field_length(d, name) or 0 for d in range(doccount)),
+                dtype=np.int64,
+                count=doccount,
+            )
+            btexts = [field.to_bytes(t) for t in tokens.terms]
             fieldwriter.start_field(name, field)
-            if name in self._tokens:
-                tokens = self._tokens[name]
-                field_lengths = np.fromiter(
-                    (lengths.doc_field_length(d, name) or 0 for d in range(doccount)),
-                    dtype=np.int64,
-                    count=doccount,
-                )
-                btexts = [field.to_bytes(t) for t in tokens.terms]
-                fieldwriter.add_tokens(btexts, tokens.tids, tokens.docs, tokens.positions,
-                                       field_lengths, field.format.field_boost)  # fmt: skip
-            else:
-                _write_postings(fieldwriter, sorted(other[name]), lengths, name)
+            fieldwriter.add_tokens(btexts, tokens.tids, tokens.docs, tokens.positions,
+                                   field_lengths, field.format.field_boost)  # fmt: skip
             fieldwriter.finish_field()
 
     def cleanup(self) -> None:
         self._tokens.clear()
         self._other.clear()
 
-
-def _write_postings(fieldwriter, postings: list[tuple], lengths, name: str) -> None:
-    """Sorted ``(term bytes, article, weight, value)`` postings through the codec's writer."""
-    last = None
-    for tbytes, docnum, weight, vbytes in postings:
-        if tbytes != last:
-            if last is not None:
-                fieldwriter.finish_term()
-            fieldwriter.start_term(tbytes)
-            last = tbytes
-        length = lengths.doc_field_length(docnum, name)
-        fieldwriter.add(docnum, weight, b"" if vbytes is None else vbytes, length)
-    if last is not None:
-        fieldwriter.finish_term()
