@@ -57,9 +57,15 @@ def test_positive_words_leave_out_negated_ones() -> None:
     assert positive_words(q) == ["quảng", "ninh"]
 
 
-def test_question_mark_is_punctuation() -> None:
-    q = without_boosts(parse("dân số như thế nào?", SCHEMA, any_terms=True))
+@pytest.mark.parametrize("text", ["dân số như thế nào?", "điều trị COVID-19 ở TP.HCM ?", "? dân số"])
+def test_question_mark_is_punctuation(text: str) -> None:
+    q = without_boosts(parse(text, SCHEMA, any_terms=True))
     assert not any(isinstance(leaf, wq.Wildcard) for leaf in q.leaves())
+
+
+def test_question_mark_in_a_word_is_a_wildcard() -> None:
+    q = without_boosts(parse("d?n", SCHEMA))
+    assert any(isinstance(leaf, wq.Wildcard) for leaf in q.leaves())
 
 
 @pytest.mark.parametrize("text", ["", "   ", '""', "("])

@@ -29,6 +29,11 @@ QUERIES = [
     "việt nam",
     "bóng đá",
     "trẻ em NOT quân",
+    '"dân số"',
+    '"dan so" OR "gia đình"',
+    '"công tác dân số"~3',
+    "COVID-19 tiêm",
+    '"dân số" NOT "trẻ em"',
 ]
 
 

@@ -10,7 +10,8 @@ instead: each term's postings are read once, whole, as the arrays
 scored with the same BM25 formula as :class:`vnsearch.ranking.Weighting`,
 and combined column by column, one column per article.
 
-Other queries (phrases, wildcards, ranges, other fields) are left to Whoosh:
+Phrases are found from the terms' positions, kept as sorted arrays of
+occurrences.  Other queries (wildcards, ranges, other fields) are left to Whoosh:
 :meth:`Ranker.matches` returns None for them.
 """
 
@@ -31,6 +32,11 @@ __all__ = ["Ranker"]
 #: Postings kept in memory between queries (about 40 bytes each: number,
 #: weight, and the positions as stored).
 CACHE_POSTINGS = 2_000_000
+#: Occurrences (a term's article and position, 8 bytes) kept in memory
+#: between queries, for phrases and proximity.
+CACHE_OCCURRENCES = 4_000_000
+#: An occurrence's key, sorted as the text reads: ``article << _SHIFT | position``.
+_SHIFT = 32
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -59,6 +65,8 @@ class Ranker:
         self._lengths: dict[str, np.ndarray] = {}
         self._cache: OrderedDict[tuple[str, str], _Postings] = OrderedDict()
         self._cached = 0
+        self._occurrence_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._occurrences_cached = 0
 
     def matches(
         self, q: wq.Query, allowed: np.ndarray | None = None
@@ -117,6 +125,8 @@ class Ranker:
         """Match mask and scores of a query, or None if it is not one we score."""
         if type(q) is wq.Term:
             return self._term(q)
+        if type(q) is wq.Phrase:
+            return self._phrase(q)
         if type(q) in (wq.And, wq.Or):
             parts = [self._evaluate(sub) for sub in q.subqueries]
             if not parts or any(p is None for p in parts):
@@ -149,14 +159,17 @@ class Ranker:
         does not move every branch to the current article, and an index of
         several segments finds none past the first); here they are counted.
         """
-        terms = [t for t in q.leaves() if type(t) is wq.Term]
-        if len(terms) != len(list(q.leaves())):
+        leaves = list(q.leaves())
+        if any(type(leaf) not in (wq.Term, wq.Phrase) for leaf in leaves):
             return None
-        present = [t for t in terms if (t.fieldname, t.text) in self._reader]
-        count = len(present)  # Whoosh counts the terms that have postings
+        # Whoosh counts the terms that have postings, a phrase's words each
+        present = [leaf for leaf in leaves if all((leaf.fieldname, w) in self._reader for w in _words(leaf))]
+        count = sum(len(_words(leaf)) for leaf in present)
         if count == 0:
             return scores
-        matching = np.add.reduce([self._term(t)[0].astype(np.float64) for t in present])
+        matching = np.add.reduce(
+            [self._evaluate(leaf)[0] * float(len(_words(leaf))) for leaf in present]
+        )
         return (scores + (matching - 1) / (count - q.scale) ** 2) * ((count - 1) / count)
 
     def _term(self, q: wq.Term) -> _Columns | None:
@@ -170,6 +183,21 @@ class Ranker:
             mask[ids] = True
             scores[ids] = self._bm25(q.fieldname, q.text, ids, weights)
         return mask, _boosted(scores, q.boost)
+
+    def _phrase(self, q: wq.Phrase) -> _Columns | None:
+        """A phrase: the articles with its words in order, each within ``slop`` of the one before.
+
+        Scored as Whoosh scores it: the sum of its words' scores.
+        """
+        if q.fieldname not in self._scored or not q.words:
+            return None
+        ends = self._occurrences(q.fieldname, q.words[0])
+        for word in q.words[1:]:
+            ends = _following(ends, self._occurrences(q.fieldname, word), q.slop)
+        mask = np.zeros(self._n, dtype=bool)
+        mask[ends >> _SHIFT] = True
+        scores = np.add.reduce([self._term(wq.Term(q.fieldname, word))[1] for word in q.words])
+        return mask, _boosted(scores * mask, q.boost)
 
     def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """BM25 of a term in the articles ``ids``, where it occurs ``weights`` times."""
@@ -205,6 +233,24 @@ class Ranker:
             _, (old, _, _) = self._cache.popitem(last=False)
             self._cached -= len(old)
         return found
+
+    def _occurrences(self, fieldname: str, text: str) -> np.ndarray:
+        """Every occurrence of a term as a key ``article << _SHIFT | position``, sorted, cached."""
+        key = (fieldname, text)
+        if key in self._occurrence_cache:
+            self._occurrence_cache.move_to_end(key)
+            return self._occurrence_cache[key]
+        ids, _, parts = self._postings(fieldname, text)
+        freqs, positions = parts.occurrences()
+        keys = (np.repeat(ids, freqs) << _SHIFT) | positions
+        if len(keys) > 1 and (keys[1:] < keys[:-1]).any():  # positions stored out of order
+            keys.sort()
+        self._occurrence_cache[key] = keys
+        self._occurrences_cached += len(keys)
+        while self._occurrences_cached > CACHE_OCCURRENCES and len(self._occurrence_cache) > 1:
+            _, old = self._occurrence_cache.popitem(last=False)
+            self._occurrences_cached -= len(old)
+        return keys
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
         """Every article's length in a field, as Whoosh stores it (one byte, rounded)."""
@@ -251,6 +297,14 @@ class _Parts:
         k = bisect_right(self._starts, i) - 1
         return self._parts[k].positions(i - self._starts[k]).tolist()
 
+    def occurrences(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each posting's number of positions, and all the positions one posting after another."""
+        if not self._parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        freqs = [part.frequencies() for part in self._parts]
+        positions = [part.all_positions() for part in self._parts]
+        return np.concatenate(freqs), np.concatenate(positions)
+
 
 def _segment_postings(leaf, fieldname: str, text: str):
     """One segment's postings of a term as arrays, its deleted articles included.
@@ -278,6 +332,13 @@ class _W3Postings:
     def positions(self, i: int) -> np.ndarray:
         return np.array(self._format.decode_positions(self._values[i]), dtype=np.int64)
 
+    def frequencies(self) -> np.ndarray:
+        return np.array([len(self._format.decode_positions(v)) for v in self._values], dtype=np.int64)
+
+    def all_positions(self) -> np.ndarray:
+        decoded = [self._format.decode_positions(v) for v in self._values]
+        return np.array([p for positions in decoded for p in positions], dtype=np.int64)
+
 
 def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray, list]:
     """All document numbers, weights and values of one W3 segment's postings of a term.
@@ -304,6 +365,20 @@ def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray, list]:
         values.append(matcher.value())
         matcher.next()
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values
+
+
+def _words(leaf: wq.Query) -> list[str]:
+    """The words of a term or a phrase."""
+    return list(leaf.words) if type(leaf) is wq.Phrase else [leaf.text]
+
+
+def _following(ends: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:
+    """The ``keys`` found 1 to ``slop`` positions after one of ``ends`` (both sorted), in the same article."""
+    if not len(ends):
+        return ends
+    before = np.searchsorted(ends, keys, side="left") - 1
+    gap = keys - ends[np.maximum(before, 0)]
+    return keys[(before >= 0) & (gap <= slop)]
 
 
 def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:

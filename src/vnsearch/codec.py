@@ -273,6 +273,10 @@ class Postings:
         stored = self._raw[offsets[i] : offsets[i + 1]].astype(np.int64)
         return stored if self._absolute else np.cumsum(stored)
 
+    def frequencies(self) -> np.ndarray:
+        """How many positions each article has (int64; positions kind only)."""
+        return self._freqs
+
     def all_positions(self) -> np.ndarray:
         """Every article's positions, one after another (int64); :meth:`_starts` splits them."""
         if self._all is None:

@@ -52,7 +52,7 @@ MAX_WILDCARDS = 4
 #: positions within that distance, in every article that has them all.
 MAX_SLOP = 10
 
-_QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s|$)")
+_QUESTION_MARK = re.compile(r"\?(?=\s|$)")
 _FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
 _SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
 
@@ -73,7 +73,7 @@ def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
         list(SEARCH_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
     )
     try:
-        # "…như thế nào?" is a question, not a one-letter wildcard
+        # "…như thế nào?" and "… TP.HCM ?" are questions, not one-letter wildcards
         parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize().accept(_every_article)
     except Exception:  # Whoosh raises assorted errors (IndexError…) on odd syntax
         raise QueryError(
