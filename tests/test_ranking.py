@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPORA, write_article
-from vnsearch import Searcher, update_index
+from whoosh import query as wq
+
+from vnsearch import Searcher, queries, update_index
+from vnsearch.ranking import Near
 from vnsearch.searching import parse_date
 
 
@@ -38,8 +41,13 @@ QUERIES = [
 
 
 def whoosh_only(searcher: Searcher, monkeypatch) -> None:
-    """Make ``searcher`` score every query with Whoosh's matchers."""
+    """Make ``searcher`` score every query with Whoosh's matchers.
+
+    Without the proximity boosts, which Whoosh reads as loose phrases (see
+    ``test_near_finds_what_whoosh_finds_as_a_loose_phrase``) and scores otherwise.
+    """
     monkeypatch.setattr(searcher, "_rank", lambda *args: None)
+    monkeypatch.setattr(queries, "PROXIMITY_BOOST", 0)
 
 
 def ranked(searcher: Searcher, query: str, **options) -> tuple[int, list[tuple[str, float]], bool]:
@@ -90,6 +98,18 @@ def test_same_articles_as_whoosh_with_any_word(corpus_index: Path, query: str, m
         a, b = (s.search(query, any_terms=True, limit=1000) for s in (fast, slow))
         assert a.total == b.total
         assert {h.id for h in a.hits} == {h.id for h in b.hits}
+
+
+@pytest.mark.parametrize("slop", [1, 3])
+@pytest.mark.parametrize("pair", [("dân", "số"), ("dan", "so"), ("trẻ", "em"), ("công", "tác"), ("người", "dân")])
+@pytest.mark.parametrize("corpus_index", CORPORA, indirect=True)
+def test_near_finds_what_whoosh_finds_as_a_loose_phrase(corpus_index: Path, pair, slop: int) -> None:
+    with Searcher(corpus_index) as searcher:
+        view = searcher._view()
+        for field in ("title", "body"):
+            near = view.ranker.matches(Near(field, list(pair), slop=slop))[0]
+            phrase = set(view.searcher.docs_for_query(wq.Phrase(field, list(pair), slop=slop)))
+            assert set(near.nonzero()[0]) == phrase
 
 
 def test_any_word_ranks_articles_with_more_of_the_words_first(tmp_path: Path) -> None:

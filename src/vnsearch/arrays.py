@@ -17,7 +17,6 @@ occurrences.  Other queries (wildcards, ranges, other fields) are left to Whoosh
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import OrderedDict
 
 import numpy as np  # single-threaded BLAS: see vnsearch/__init__.py
@@ -26,6 +25,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from . import codec
+from .ranking import Near, idf
 
 __all__ = ["Ranker"]
 
@@ -95,24 +95,6 @@ class Ranker:
         order = np.lexsort((docnums, -picked))  # by score, then by docnum as Whoosh
         return [(float(picked[i]), int(docnums[i])) for i in order]
 
-    def occurrences(self, fieldname: str, text: str, docnums: list[int]) -> dict[int, tuple[set[int], float]]:
-        """Positions and score of a term in each of ``docnums`` that has it.
-
-        For re-ranking a few hits (phrase boosts) from the postings already read.
-        """
-        ids, weights, parts = self._postings(fieldname, text)
-        if not len(ids) or not docnums:
-            return {}
-        wanted = np.asarray(docnums, dtype=np.int64)
-        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-        found = ids[at] == wanted
-        wanted, at = wanted[found], at[found]
-        scores = self._bm25(fieldname, text, ids[at], weights[at])
-        return {
-            int(d): (set(parts.positions(int(i))), float(score))
-            for d, i, score in zip(wanted, at, scores)
-        }
-
     def mask(self, docnums) -> np.ndarray:
         """A mask of the live articles among ``docnums`` (for filters)."""
         out = np.zeros(self._n, dtype=bool)
@@ -127,6 +109,8 @@ class Ranker:
             return self._term(q)
         if type(q) is wq.Phrase:
             return self._phrase(q)
+        if type(q) is Near:
+            return self._near(q)
         if type(q) in (wq.And, wq.Or):
             parts = [self._evaluate(sub) for sub in q.subqueries]
             if not parts or any(p is None for p in parts):
@@ -181,7 +165,7 @@ class Ranker:
         ids, weights, _ = self._postings(q.fieldname, q.text)
         if len(ids):
             mask[ids] = True
-            scores[ids] = self._bm25(q.fieldname, q.text, ids, weights)
+            scores[ids] = self._bm25(q.fieldname, self._idf(q.fieldname, q.text), ids, weights)
         return mask, _boosted(scores, q.boost)
 
     def _phrase(self, q: wq.Phrase) -> _Columns | None:
@@ -199,13 +183,30 @@ class Ranker:
         scores = np.add.reduce([self._term(wq.Term(q.fieldname, word))[1] for word in q.words])
         return mask, _boosted(scores * mask, q.boost)
 
-    def _bm25(self, fieldname: str, text: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """BM25 of a term in the articles ``ids``, where it occurs ``weights`` times."""
+    def _near(self, q: Near) -> _Columns | None:
+        """Two words near each other, in order: BM25 of the pair, counting ``1 / distance`` each time."""
+        if q.fieldname not in self._scored or len(q.words) != 2:
+            return None
+        first, second = (self._occurrences(q.fieldname, word) for word in q.words)
+        distance = _distance_back(first, second)
+        near = distance <= q.slop
+        counts = np.bincount(second[near] >> _SHIFT, weights=1.0 / distance[near], minlength=self._n)
+        ids = np.flatnonzero(counts)
+        mask = np.zeros(self._n, dtype=bool)
+        scores = np.zeros(self._n, dtype=np.float64)
+        mask[ids] = True
+        scores[ids] = self._bm25(q.fieldname, idf(len(ids), self._n), ids, counts[ids])
+        return mask, _boosted(scores, q.boost)
+
+    def _idf(self, fieldname: str, text: str) -> float:
+        return self._weighting.idf(self._searcher, fieldname, text)
+
+    def _bm25(self, fieldname: str, word_idf: float, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """BM25 of a word of idf ``word_idf`` in the articles ``ids``, where it occurs ``weights`` times."""
         lengths = self._field_lengths(fieldname)[ids]
         avg = self._searcher.avg_field_length(fieldname) or 1
         B, K1 = self._B, self._K1
-        idf = self._weighting.idf(self._searcher, fieldname, text)
-        return idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
+        return word_idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avg))
 
     # -- reading the index -------------------------------------------------------
 
@@ -280,22 +281,13 @@ class Ranker:
 
 
 class _Parts:
-    """A term's postings segment by segment, for its positions in a few articles."""
+    """A term's postings segment by segment, for its positions."""
 
     def __init__(self):
-        self._starts: list[int] = []
         self._parts: list = []
-        self._count = 0
 
     def add(self, postings) -> None:
-        self._starts.append(self._count)
         self._parts.append(postings)
-        self._count += len(postings.ids)
-
-    def positions(self, i: int) -> list[int]:
-        """The positions of the ``i``-th posting of the concatenated lists."""
-        k = bisect_right(self._starts, i) - 1
-        return self._parts[k].positions(i - self._starts[k]).tolist()
 
     def occurrences(self) -> tuple[np.ndarray, np.ndarray]:
         """Each posting's number of positions, and all the positions one posting after another."""
@@ -324,13 +316,10 @@ def _segment_postings(leaf, fieldname: str, text: str):
 
 
 class _W3Postings:
-    """A W3 segment's postings of a term, with :class:`vnsearch.codec.Postings`'s ``positions``."""
+    """A W3 segment's postings of a term, with :class:`vnsearch.codec.Postings`'s positions."""
 
     def __init__(self, ids: np.ndarray, weights: np.ndarray, values: list, format_):
         self.ids, self.weights, self._values, self._format = ids, weights, values, format_
-
-    def positions(self, i: int) -> np.ndarray:
-        return np.array(self._format.decode_positions(self._values[i]), dtype=np.int64)
 
     def frequencies(self) -> np.ndarray:
         return np.array([len(self._format.decode_positions(v)) for v in self._values], dtype=np.int64)
@@ -374,11 +363,19 @@ def _words(leaf: wq.Query) -> list[str]:
 
 def _following(ends: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:
     """The ``keys`` found 1 to ``slop`` positions after one of ``ends`` (both sorted), in the same article."""
+    return keys[_distance_back(ends, keys) <= slop]
+
+
+def _distance_back(ends: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """For each key, how far back the nearest of ``ends`` before it is (both sorted).
+
+    Keys are occurrences, ``article << _SHIFT | position``: an end in an
+    earlier article, or none, is at least ``2 ** _SHIFT`` back.
+    """
     if not len(ends):
-        return ends
+        return np.full(len(keys), 1 << _SHIFT, dtype=np.int64)
     before = np.searchsorted(ends, keys, side="left") - 1
-    gap = keys - ends[np.maximum(before, 0)]
-    return keys[(before >= 0) & (gap <= slop)]
+    return np.where(before >= 0, keys - ends[np.maximum(before, 0)], 1 << _SHIFT)
 
 
 def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:

@@ -21,7 +21,14 @@ from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
 
 from .articles import site_of
 from .errors import QueryError
-from .ranking import ANY_TERMS_BONUS, COMPOUND_BOOST, FOLDED_COMPOUND_BOOST
+from .ranking import (
+    ANY_TERMS_BONUS,
+    COMPOUND_BOOST,
+    FOLDED_COMPOUND_BOOST,
+    PROXIMITY_BOOST,
+    PROXIMITY_WINDOW,
+    Near,
+)
 from .schema import FIELD_BOOSTS, QUERY_FIELDS, SEARCH_FIELDS
 from .text import fold, has_diacritics
 
@@ -58,7 +65,10 @@ _SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
 
 
 def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
-    """The Whoosh query for ``text``, plus optional boosts for adjacent words as compounds.
+    """The Whoosh query for ``text``, plus optional boosts for its words read together.
+
+    The boosts favour articles with adjacent query words as one compound
+    word, or near each other in order (see :mod:`vnsearch.ranking`).
 
     Words are all required, or with ``any_terms`` any of them (more is
     better).  Raises ``QueryError`` for a query that cannot run, or would
@@ -84,7 +94,8 @@ def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
     if not _finds_something(parsed):
         raise QueryError("the query only leaves words out (NOT …): add a word to search for")
     _check_cost(parsed)
-    boosts = _compound_terms(positive_words(parsed))
+    words = positive_words(parsed)
+    boosts = _compound_terms(words) + _proximity_terms(words)
     return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
 
@@ -157,6 +168,18 @@ def _compound_terms(words: list[str]) -> list[wq.Query]:
             * (COMPOUND_BOOST if has_diacritics(compound) else FOLDED_COMPOUND_BOOST),
         )
         for compound in compounds(words)
+        for name in SEARCH_FIELDS
+    ]
+
+
+def _proximity_terms(words: list[str]) -> list[wq.Query]:
+    """Optional boosts for articles with neighbouring query words near each other, in order."""
+    if not PROXIMITY_BOOST:
+        return []
+    pairs = dict.fromkeys((a, b) for a, b in zip(words, words[1:]) if a.isalnum() and b.isalnum())
+    return [
+        Near(name, list(pair), slop=PROXIMITY_WINDOW, boost=FIELD_BOOSTS[name] * PROXIMITY_BOOST)
+        for pair in pairs
         for name in SEARCH_FIELDS
     ]
 

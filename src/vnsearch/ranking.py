@@ -1,11 +1,11 @@
 """How hits are ranked: the weighting, its knobs, and the phrase re-ranking.
 
 Ranking is BM25F (title words weigh more than body words, see
-``schema.FIELD_BOOSTS``) with BM25's own idf, plus optional boosts for
-articles that have adjacent query words as one compound word (``dân_số``,
-added to the query by :mod:`vnsearch.queries`) or next to each other
-(:func:`with_phrase_boosts`, on the best hits).  The knobs were tuned on
-UIT-ViCoV19QA's val questions (benchmarks/relevance.py).
+``schema.FIELD_BOOSTS``) with BM25's own idf, plus optional boosts, added
+to the query by :mod:`vnsearch.queries`, for articles that have adjacent
+query words as one compound word (``dân_số``) or near each other, in order
+(:class:`Near`).  The knobs were tuned on UIT-ViCoV19QA's val questions
+(benchmarks/relevance.py).
 
 Whoosh scores with :class:`Weighting`; :mod:`vnsearch.arrays` scores the
 usual queries the same way, faster.
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 
+from whoosh import query as wq
 from whoosh import scoring
 
-__all__ = ["Weighting", "with_phrase_boosts"]
+__all__ = ["Weighting", "Near", "idf"]
 
 #: BM25 parameters: term-frequency saturation and length normalisation
 #: (long articles that mention a word in passing should not outrank short
@@ -29,12 +30,11 @@ BM25_B = 0.9
 COMPOUND_BOOST = 0.5
 #: The same for a compound typed without diacritics (``dan_so``).
 FOLDED_COMPOUND_BOOST = 1.0
-#: Weight of two adjacent query words found next to each other in an article.
-PHRASE_BOOST = 0.5
-#: How many of the best hits are re-ranked with those phrase boosts.  Checking
-#: adjacency in every matching article would cost a pass over all of them;
-#: the boosts only reorder hits that are already near the top.
-RERANK_DEPTH = 100
+#: Weight of neighbouring query words found near each other, in order, in
+#: an article (:class:`Near`), relative to one word.
+PROXIMITY_BOOST = 0.5
+#: How near: the second word at most this many positions after the first.
+PROXIMITY_WINDOW = 2
 #: With ``any_terms``, how much an article gains for each extra query word it has.
 ANY_TERMS_BONUS = 0.9
 
@@ -52,27 +52,20 @@ class Weighting(scoring.BM25F):
 
     def idf(self, searcher, fieldname: str, text) -> float:
         parent = searcher.get_parent()
-        df = parent.doc_frequency(fieldname, text)
-        n = parent.doc_count_all()
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return idf(parent.doc_frequency(fieldname, text), parent.doc_count_all())
 
 
-def with_phrase_boosts(top: list[tuple[float, int]], words: list[str], ranker) -> list[tuple[float, int]]:
-    """``top`` (``[(score, docnum)]``) re-ranked, adding ``PHRASE_BOOST`` for adjacent query words found adjacent.
+def idf(df: float, n: int) -> float:
+    """BM25's idf of a word found in ``df`` of ``n`` articles."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    The boost is what Whoosh's ``Phrase("body", [a, b], boost=PHRASE_BOOST)``
-    would add: the two words' scores in the article, scaled.  ``ranker`` (a
-    :class:`vnsearch.arrays.Ranker`) finds the words in the hits' bodies.
+
+class Near(wq.Phrase):
+    """Two neighbouring query words found near each other, in order: an optional boost.
+
+    :class:`vnsearch.arrays.Ranker` scores it over every matching article as
+    BM25 of a pseudo-word, the pair: each time the second word follows the
+    first within ``slop`` positions counts ``1 / distance`` (adjacent: 1),
+    and the pair's idf is that of the articles having it.  Whoosh, where it
+    runs a query, reads it as the phrase ``"a b"~slop``.
     """
-    pairs = [(a, b) for a, b in zip(words, words[1:]) if a.isalnum() and b.isalnum()]
-    if not PHRASE_BOOST or not pairs:
-        return top
-    docnums = sorted(docnum for _, docnum in top)
-    found = {w: ranker.occurrences("body", w, docnums) for pair in pairs for w in pair}
-    bonus = dict.fromkeys(docnums, 0.0)
-    for a, b in pairs:
-        for docnum in found[a].keys() & found[b].keys():
-            (positions_a, score_a), (positions_b, score_b) = found[a][docnum], found[b][docnum]
-            if not positions_a.isdisjoint(p - 1 for p in positions_b):
-                bonus[docnum] += PHRASE_BOOST * (score_a + score_b)
-    return sorted(((score + bonus[d], d) for score, d in top), key=lambda h: (-h[0], h[1]))

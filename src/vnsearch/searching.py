@@ -36,11 +36,9 @@ from .queries import (  # noqa: F401 (parse_date: re-exported)
     highlight_terms,
     parse,
     parse_date,
-    positive_words,
     to_date,
-    without_boosts,
 )
-from .ranking import RERANK_DEPTH, Weighting, with_phrase_boosts
+from .ranking import Weighting
 from .results import FACETS, SORTS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
 from .snippets import make_snippet
 from .suggest import Vocabulary, suggest
@@ -208,22 +206,19 @@ class Searcher:
     def _run(self, view: "_View", text: str, q: wq.Query, options: "_Options") -> SearchResult:
         """Execute a parsed query and build the hits."""
         by_date = options.sort == "date"
-        depth = options.limit if by_date else max(options.limit, RERANK_DEPTH)
         with _reading(self.index_dir, query=True):  # e.g. a wildcard expanding to too many terms
             terms = highlight_terms(q, view.searcher.reader())
             matches = None if by_date else self._rank(view, q, options.filter)
             if matches is not None:
                 mask, scores = matches
-                total, top = int(mask.sum()), view.ranker.best(mask, scores, depth)
+                total, top = int(mask.sum()), view.ranker.best(mask, scores, options.limit)
             else:  # a query vnsearch.ranking leaves to Whoosh
-                results = view.whoosh_search(q, depth, options.filter, by_date)
+                results = view.whoosh_search(q, options.limit, options.filter, by_date)
                 # sorted by date, a Whoosh hit's score is its sort key: no score
                 total, top = len(results), [(None if by_date else hit.score, hit.docnum) for hit in results]
                 mask = view.match_mask(q, options.filter) if options.facets else None
-            if not by_date:
-                top = with_phrase_boosts(top, positive_words(without_boosts(q)), view.ranker)
         with _reading(self.index_dir):
-            hits = [view.hit(docnum, score, terms) for score, docnum in top[: options.limit]]
+            hits = [view.hit(docnum, score, terms) for score, docnum in top]
             facets = view.facets.count(mask) if options.facets else None
         return SearchResult(text, total, hits, False, terms, facets=facets)
 
