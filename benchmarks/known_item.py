@@ -297,7 +297,7 @@ def report(rows: list[Row], args: argparse.Namespace, corpus: Corpus, n_docs: in
     sizes = Counter(len(q.text.split()) for q in questions)
     reasons = "; ".join(f"{reason}: {count:,}" for reason, count in left_out.most_common())
     lines = [
-        f"# Known-item search on VNTC: {len(questions)} headlines, typed in part",
+        f"# Known-item search on VNTC: part of a headline, typed ({len(questions)} queries)",
         "",
         f"- date: {dt.date.today().isoformat()}; machine: {os.cpu_count()} cores, "
         f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
