@@ -6,7 +6,8 @@ sample of the shared data when it is there: real articles and questions (where
 the figures also mean something), in the same layout but a few hundred of
 them, so no run reads the whole 58 MB archive or indexes 4,500 answers.
 speed.py's own logic (which articles an N takes from VNTC and baomoi, pyvi's
-sample, the growth fit) is tested apart, on made-up member lists and files.
+sample, the growth fit) is tested apart, on made-up member lists and files,
+and known_item.py's queries on real VNTC titles.
 """
 
 import codecs
@@ -22,7 +23,9 @@ import pytest
 from conftest import ROOT, SENTENCES, SHARED_DATA, made_once, write_news
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import known_item  # noqa: E402
 import speed  # noqa: E402
+from peers import Doc  # noqa: E402
 
 slow = pytest.mark.slow  # the benchmark scripts run as processes
 
@@ -55,17 +58,27 @@ def write_baomoi(folder: Path, count: int) -> None:
         path.write_text(f"{title}\n{lead}.\n", encoding="utf-8")
 
 
-def extract_baomoi(folder: Path, count: int) -> None:
-    """The first ``count`` items of the shared baomoi archive, unchanged, as ``<category>/<id>.txt``."""
-    with tarfile.open(SHARED_DATA / speed.BAOMOI_ARCHIVE, "r:gz") as tar:
-        for member in tar:  # the archive's order: the first are from one category
-            if count == 0:
+def extract_first(archive: Path, folder: Path, counts: dict[str, int]) -> None:
+    """The first ``counts[part]`` files of a shared archive whose name holds ``part``, unchanged, as ``<folder>/<name>``.
+
+    Reads the archive only as far as it must (its order: one folder after another).
+    """
+    counts = dict(counts)
+    with tarfile.open(SHARED_DATA / archive, "r:gz") as tar:
+        for member in tar:
+            if not any(counts.values()):
                 break
-            if member.isfile():
+            part = next((part for part, count in counts.items() if count and part in member.name), None)
+            if member.isfile() and part is not None:
                 target = folder / member.name.split("/", 1)[1]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(tar.extractfile(member).read())
-                count -= 1
+                counts[part] -= 1
+
+
+def extract_baomoi(folder: Path, count: int) -> None:
+    """The first ``count`` items of the shared baomoi archive (all of one category), as ``<category>/<id>.txt``."""
+    extract_first(speed.BAOMOI_ARCHIVE, folder, {"": count})
 
 
 def write_questions(data: Path, rows: dict[str, list[list[str]]]) -> None:
@@ -124,6 +137,23 @@ def speed_sample(tmp_path_factory, vntc_articles: Path) -> Path:
         pack_baomoi(root / "baomoi-items", root)
 
     return made_once(tmp_path_factory, "speed-sample", make)
+
+
+@pytest.fixture(scope="module")
+def headlines_sample(tmp_path_factory) -> Path:
+    """A shared data folder whose VNTC archive holds 50 real articles of its first topic, unchanged.
+
+    The first 40 from VnExpress, whose files start with a headline, and the
+    first 10 from NLĐ, whose files often have none (the first paragraph runs
+    headline, photo caption and lead together): known_item.py searches for
+    headlines.  (:func:`vntc_sample` has NLĐ's and Thanh Niên's alone.)
+    """
+
+    def make(root: Path) -> None:
+        extract_first(speed.ARCHIVE, root / "articles", {"_VNE_": 40, "_NLD_": 10})
+        pack_vntc(root / "articles", root)
+
+    return made_once(tmp_path_factory, "headlines-sample", make)
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +260,18 @@ def test_suggestions_benchmark_restores_most_words(data: Path) -> None:
     assert words_right[0] >= 0.7 and words_right[0] >= words_right[2]
 
 
+
+@slow
+@on_data("headlines", sets=("vntc",))
+def test_known_item_benchmark_finds_a_few_headlines(data: Path, tmp_path: Path) -> None:
+    out = run("known_item.py", "--limit", "4", "--data", str(data), "--work", str(tmp_path), "--out", str(tmp_path))
+    scores = table_rows(out)[:3]  # system, R@1, R@10, MRR@10, the same folded, p50 ms ×2
+    assert [row[0] for row in scores] == ["vnsearch", "SQLite FTS5", "Whoosh (StandardAnalyzer)"]
+    assert "(4 queries)" in out and "40 VNTC articles" in out
+    mrr, mrr_folded = float(scores[0][3]), float(scores[0][6])
+    assert mrr >= 0.75 and mrr_folded >= 0.75  # title words find their article
+    assert not (tmp_path / "known_item-latest.md").exists()  # a --limit run saves nothing
+
 # -- speed.py's own logic, on made-up archives ----------------------------------------
 
 #: Made-up member lists: VNTC's ten articles in three topics, baomoi's twenty items in four categories.
@@ -334,3 +376,42 @@ def test_n_may_be_written_with_separators_or_as_max() -> None:
     for bad in ("0", "lots"):
         with pytest.raises(SystemExit):
             speed.parse_args(["--n", bad])
+
+
+# -- known_item.py's queries, on real VNTC titles ---------------------------------------
+
+#: VNTC titles as vnsearch reads them: headlines, two too short, one shared, and
+#: one first paragraph (headline, caption and lead run together, as NLĐ's files have it).
+VNTC_TITLES = [
+    "Bồi dưỡng thêm 10.000 đồng cho mỗi cảnh sát giao thông",
+    "Đêm nay bão số 5 đổ bộ các tỉnh từ Nam Định tới Hà Tĩnh",
+    "UBND quận Gò Vấp “qua mặt” UBND TP.HCM",
+    "Xử vụ sập nhà: Thầu xây dựng lãnh 9 năm tù",
+    "Hàn Quốc sản xuất 100 tập phim 'Mùi ngò gai' tại VN",
+    "Người cao tuổi nên ăn uống như thế nào?",
+    "Sỏi mật",
+    "Tin vắn ngày 28/5",
+    "TP HCM sẽ tiếp thị các dự án cụ thể với nhà đầu tư",
+    "TP HCM sẽ tiếp thị các dự án cụ thể với nhà đầu tư",
+    "Miền Trung được mùa khách Thái Đoàn du khách Thái Lan tham quan và chụp hình ở Huế Gần đây, "
+    "khách du lịch ở vùng đông bắc Thái Lan đi qua đường 9 Nam Lào đến các tỉnh miền Trung tăng đột biến",
+]
+
+
+def test_known_item_queries_are_runs_of_four_to_eight_title_words() -> None:
+    docs = [Doc(f"topic/{n}", title, "Nội dung.") for n, title in enumerate(VNTC_TITLES)]
+    questions, left_out = known_item.make_queries(docs, 10, seed=1)
+    assert known_item.make_queries(docs, 10, seed=1)[0] == questions  # seeded
+    assert known_item.make_queries(docs, 10, seed=2)[0] != questions
+    assert left_out == {"fewer than 4 words": 2, "shared with another article": 2, "more than 20 words (a paragraph)": 1}
+    assert sorted(q.answer_id for q in questions) == [f"topic/{n}" for n in range(6)]  # every headline, once
+    for q in questions:
+        words, title = q.text.split(), known_item.title_words(docs[int(q.answer_id.split("/")[1])].title)
+        assert 4 <= len(words) <= 8 and any(title[i : i + len(words)] == words for i in range(len(title)))
+        assert not {"10", "000", "“", "?"} & set(words)  # no bare numbers, no punctuation
+    assert known_item.title_words("UBND quận Gò Vấp “qua mặt” UBND TP.HCM") == [
+        "UBND", "quận", "Gò", "Vấp", "qua", "mặt", "UBND", "TP", "HCM"
+    ]  # fmt: skip
+    storm = next(q for q in known_item.folded(questions) if q.answer_id == "topic/1")
+    assert storm.text in "Dem nay bao so do bo cac tinh tu Nam Dinh toi Ha Tinh"  # no diacritics, đ → d
+    assert len(known_item.make_queries(docs, 3, seed=1)[0]) == 3
