@@ -104,6 +104,12 @@ def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
+#: How much more a title word weighs than a body word, in every system
+#: compared (vnsearch's ``schema.FIELD_BOOSTS``): a peer left with the same
+#: weight for both ranks a headline search by the body.
+TITLE_WEIGHT = 2.5
+
+
 # -- SQLite FTS5 -------------------------------------------------------------
 
 
@@ -116,9 +122,10 @@ class Fts5Peer:
         "id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')"
     )
     INSERT = "INSERT INTO docs (id, title, body) VALUES (?, ?, ?)"
+    # bm25 with a title word weighing TITLE_WEIGHT body words, as in vnsearch
     SEARCH = (
         "SELECT id, snippet(docs, 2, '[', ']', '…', 20) FROM docs "
-        "WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?"
+        f"WHERE docs MATCH ? ORDER BY bm25(docs, 0, {TITLE_WEIGHT}, 1) LIMIT ?"
     )
 
     def __init__(self, path: Path):
@@ -190,8 +197,9 @@ class WhooshPeer:
             self._index = index.open_dir(str(self.path), schema=self._schema)
         except index.EmptyIndexError:
             self._index = self._new_index()
+        boosts = {"title": TITLE_WEIGHT, "body": 1.0}  # as in vnsearch
         self._parsers = {
-            any_terms: MultifieldParser(["title", "body"], self._schema, group=group)
+            any_terms: MultifieldParser(["title", "body"], self._schema, fieldboosts=boosts, group=group)
             for any_terms, group in ((False, AndGroup), (True, OrGroup))
         }
         self._searcher = None

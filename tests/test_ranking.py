@@ -44,10 +44,14 @@ def whoosh_only(searcher: Searcher, monkeypatch) -> None:
     """Make ``searcher`` score every query with Whoosh's matchers.
 
     Without the proximity boosts, which Whoosh reads as loose phrases (see
-    ``test_near_finds_what_whoosh_finds_as_a_loose_phrase``) and scores otherwise.
+    ``test_near_finds_what_whoosh_finds_as_a_loose_phrase``) and scores
+    otherwise, and with every reading of an unaccented word alike, as Whoosh
+    counts them.
     """
     monkeypatch.setattr(searcher, "_rank", lambda *args: None)
     monkeypatch.setattr(queries, "PROXIMITY_BOOST", 0)
+    monkeypatch.setattr(queries, "FOLDED_PROXIMITY_BOOST", 0)
+    monkeypatch.setattr(queries, "READING_FLOOR", 1)
 
 
 def ranked(searcher: Searcher, query: str, **options) -> tuple[int, list[tuple[str, float]], bool]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .text import TONE_MARKS, VOWELS, fold, has_diacritics, normalize_word
 
-__all__ = ["Reading", "accented_forms", "readings", "MAX_WORD_LETTERS"]
+__all__ = ["Reading", "accented_forms", "readings", "likely_forms", "MAX_WORD_LETTERS"]
 
 #: ``frequency(term)``: how many times the index has a syllable or compound.
 Frequency = Callable[[str], float]
@@ -31,6 +31,9 @@ MAX_WORD_LETTERS = 50
 _MAX_BASES = 400
 #: Forms of each word carried into the search for the best reading.
 FORMS_PER_WORD = 4
+#: Most lookups of a compound's accented forms, for neighbours whose
+#: folded compound the index has (``da_day``: ``dạ_dày``, ``đã_đây``…).
+COMPOUND_LOOKUPS = 200
 #: Readings kept while moving from word to word.
 BEAM = 16
 #: Longest compound words looked up, in syllables (pyvi's are mostly 2–3).
@@ -81,7 +84,7 @@ def readings(words: Sequence[str], frequency: Frequency) -> list[Reading]:
     the index knows as a compound, the chosen compound's share of that
     compound's forms.
     """
-    options = [_forms(word, frequency) for word in words]
+    options = _options(words, frequency)
     compounds = [
         (i, size, _compound_shares([[f for f, _ in o] for o in options[i - size + 1 : i + 1]], frequency))
         for i in range(len(options))
@@ -109,8 +112,50 @@ def readings(words: Sequence[str], frequency: Frequency) -> list[Reading]:
     return [Reading(chosen, w / total) for w, (_, chosen) in zip(weights, beam)]
 
 
+def likely_forms(words: Sequence[str], frequency: Frequency) -> list[dict[str, float]]:
+    """For each of ``words``, how likely each of its forms is in this context, relative to the likeliest.
+
+    A form's likelihood is the sum of those of the :func:`readings` that
+    have it at that place; the likeliest form gets 1.  Forms that no likely
+    reading has are left out (as unlikely as can be, never impossible).
+    """
+    found = readings(words, frequency)
+    out = []
+    for i in range(len(words)):
+        summed: dict[str, float] = {}
+        for reading in found:
+            summed[reading.words[i]] = summed.get(reading.words[i], 0.0) + reading.likelihood
+        best = max(summed.values())
+        out.append({form: p / best for form, p in summed.items()})
+    return out
+
+
+def _options(words: Sequence[str], frequency: Frequency) -> list[list[tuple[str, float]]]:
+    """The forms of each word worth trying, with their shares.
+
+    A word's ``FORMS_PER_WORD`` most frequent forms, and any rarer form that
+    makes a compound the index has with its neighbours (``da day``: ``dạ``
+    of ``dạ dày`` is much rarer than ``đã``, ``da``, ``đa``).
+    """
+    every = [_forms(word, frequency) for word in words]
+    options = [forms[:FORMS_PER_WORD] for forms in every]
+    for size in COMPOUND_SIZES:
+        for i in range(len(words) - size + 1):
+            run = every[i : i + size]
+            if all(len(forms) == 1 for forms in run) or not frequency("_".join(fold(w) for w in words[i : i + size])):
+                continue
+            per_word = max(int(COMPOUND_LOOKUPS ** (1 / size)), 1)
+            for combo in itertools.product(*[forms[:per_word] for forms in run]):
+                spelled = "_".join(form for form, _ in combo)
+                if has_diacritics(spelled) and frequency(spelled):
+                    for j, form_and_share in enumerate(combo):
+                        if form_and_share not in options[i + j]:
+                            options[i + j].append(form_and_share)
+    return options
+
+
 def _forms(word: str, frequency: Frequency) -> list[tuple[str, float]]:
-    """The forms of ``word`` the index has, with their shares, most frequent first.
+    """Every form of ``word`` the index has, with its share, most frequent first.
 
     The index stores each occurrence of a word under its folded form too, and
     a word written without diacritics twice under the same term, so the
@@ -125,7 +170,7 @@ def _forms(word: str, frequency: Frequency) -> list[tuple[str, float]]:
     total = sum(counted.values())
     if not total:
         return [(word, 1.0)]
-    ranked = sorted(counted.items(), key=lambda fn: -fn[1])[:FORMS_PER_WORD]
+    ranked = sorted(counted.items(), key=lambda fn: -fn[1])
     return [(form, n / total) for form, n in ranked]
 
 

@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from . import codec
-from .ranking import Near, idf
+from .ranking import Near, Readings, idf
 
 __all__ = ["Ranker"]
 
@@ -111,6 +111,8 @@ class Ranker:
             return self._phrase(q)
         if type(q) is Near:
             return self._near(q)
+        if type(q) is Readings:
+            return self._term(q)
         if type(q) in (wq.And, wq.Or):
             parts = [self._evaluate(sub) for sub in q.subqueries]
             if not parts or any(p is None for p in parts):
@@ -163,10 +165,21 @@ class Ranker:
         mask = np.zeros(self._n, dtype=bool)
         scores = np.zeros(self._n, dtype=np.float64)
         ids, weights, _ = self._postings(q.fieldname, q.text)
+        if type(q) is Readings:
+            weights = self._weighed(q, ids, weights)
         if len(ids):
             mask[ids] = True
             scores[ids] = self._bm25(q.fieldname, self._idf(q.fieldname, q.text), ids, weights)
         return mask, _boosted(scores, q.boost)
+
+    def _weighed(self, q: Readings, ids: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """A word's counts in the articles ``ids``, each occurrence weighed by its form (see ``Readings``)."""
+        weighed = counts * q.rest
+        for form, weight in q.forms.items():
+            form_ids, form_counts, _ = self._postings(q.fieldname, form)
+            at = np.searchsorted(ids, form_ids)  # every form is counted in the word's postings too
+            weighed[at] += (weight - q.rest) * form_counts
+        return weighed
 
     def _phrase(self, q: wq.Phrase) -> _Columns | None:
         """A phrase: the articles with its words in order, each within ``slop`` of the one before.

@@ -25,11 +25,15 @@ from .ranking import (
     ANY_TERMS_BONUS,
     COMPOUND_BOOST,
     FOLDED_COMPOUND_BOOST,
+    FOLDED_PROXIMITY_BOOST,
     PROXIMITY_BOOST,
     PROXIMITY_WINDOW,
+    READING_FLOOR,
     Near,
+    Readings,
 )
 from .schema import FIELD_BOOSTS, QUERY_FIELDS, SEARCH_FIELDS
+from .accents import Frequency, likely_forms
 from .text import fold, has_diacritics
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "positive_words",
     "without_boosts",
     "highlight_terms",
+    "with_readings",
     "compounds",
     "filter_query",
     "parse_date",
@@ -64,11 +69,16 @@ _FIELD_PREFIX = re.compile(r"(?:^|[\s(+\-])([^\W\d]\w*):(?!//)")
 _SCHEME_WORDS = {"http", "https", "ftp", "mailto"}
 
 
-def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
+def parse(
+    text: str, schema: Schema, *, any_terms: bool = False, frequency: Frequency | None = None
+) -> wq.Query:
     """The Whoosh query for ``text``, plus optional boosts for its words read together.
 
     The boosts favour articles with adjacent query words as one compound
-    word, or near each other in order (see :mod:`vnsearch.ranking`).
+    word, or near each other in order (see :mod:`vnsearch.ranking`).  With
+    an index's ``frequency`` (see :mod:`vnsearch.accents`), words typed
+    without diacritics weigh their forms by how likely each is in context
+    (:func:`with_readings`).
 
     Words are all required, or with ``any_terms`` any of them (more is
     better).  Raises ``QueryError`` for a query that cannot run, or would
@@ -84,7 +94,8 @@ def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
     )
     try:
         # "…như thế nào?" and "… TP.HCM ?" are questions, not one-letter wildcards
-        parsed = parser.parse(_QUESTION_MARK.sub(" ", text)).normalize().accept(_every_article)
+        typed = parser.parse(_QUESTION_MARK.sub(" ", text), normalize=False)
+        parsed = typed.normalize().accept(_every_article)
     except Exception:  # Whoosh raises assorted errors (IndexError…) on odd syntax
         raise QueryError(
             "cannot understand the query: check its AND, OR, NOT, quotes and parentheses"
@@ -94,7 +105,9 @@ def parse(text: str, schema: Schema, *, any_terms: bool = False) -> wq.Query:
     if not _finds_something(parsed):
         raise QueryError("the query only leaves words out (NOT …): add a word to search for")
     _check_cost(parsed)
-    words = positive_words(parsed)
+    words = positive_words(typed)  # in the order typed: normalising drops repeated words
+    if frequency is not None:
+        parsed = with_readings(parsed, words, frequency)
     boosts = _compound_terms(words) + _proximity_terms(words)
     return wq.AndMaybe(parsed, wq.Or(boosts)) if boosts else parsed
 
@@ -174,12 +187,12 @@ def _compound_terms(words: list[str]) -> list[wq.Query]:
 
 def _proximity_terms(words: list[str]) -> list[wq.Query]:
     """Optional boosts for articles with neighbouring query words near each other, in order."""
-    if not PROXIMITY_BOOST:
-        return []
     pairs = dict.fromkeys((a, b) for a, b in zip(words, words[1:]) if a.isalnum() and b.isalnum())
+    boosts = {pair: PROXIMITY_BOOST if any(map(has_diacritics, pair)) else FOLDED_PROXIMITY_BOOST for pair in pairs}
     return [
-        Near(name, list(pair), slop=PROXIMITY_WINDOW, boost=FIELD_BOOSTS[name] * PROXIMITY_BOOST)
-        for pair in pairs
+        Near(name, list(pair), slop=PROXIMITY_WINDOW, boost=FIELD_BOOSTS[name] * boost)
+        for pair, boost in boosts.items()
+        if boost
         for name in SEARCH_FIELDS
     ]
 
@@ -220,6 +233,40 @@ def positive_words(q: wq.Query) -> list[str]:
 def without_boosts(q: wq.Query) -> wq.Query:
     """The query as parsed, without the optional compound-word boosts."""
     return q.a if isinstance(q, wq.AndMaybe) else q
+
+
+def with_readings(q: wq.Query, words: list[str], frequency: Frequency) -> wq.Query:
+    """``q`` with each word typed without diacritics weighing its forms by how likely they are here.
+
+    ``words`` are the query's words in the order typed, ``frequency`` the
+    index's count of a word (see :mod:`vnsearch.accents`).
+    Likely readings are read from the query's words together: ``duc`` is
+    ``đức`` after ``thu`` (Thủ Đức), ``dục`` after ``giao`` (giáo dục).  An
+    article's occurrences of a form count ``READING_FLOOR`` for the unlikely
+    readings, up to 1 for the likeliest (:class:`vnsearch.ranking.Readings`);
+    none is left out, so the same articles match.
+    """
+    if READING_FLOOR >= 1:
+        return q
+    likely: dict[str, dict[str, float]] = {}
+    for word, forms in zip(words, likely_forms(words, frequency)):
+        if not has_diacritics(word) and set(forms) != {word}:
+            for form, share in forms.items():  # a word typed twice: each form as likely as it is anywhere
+                likely.setdefault(word, {})[form] = max(share, likely.get(word, {}).get(form, 0.0))
+
+    def weigh(leaf: wq.Query) -> wq.Query:
+        if type(leaf) is not wq.Term or leaf.fieldname not in SEARCH_FIELDS or leaf.text not in likely:
+            return leaf
+        shares = likely[leaf.text]
+        forms = {form: _weight(share) for form, share in shares.items() if form != leaf.text}
+        return Readings(leaf.fieldname, leaf.text, forms, _weight(shares.get(leaf.text, 0.0)), boost=leaf.boost)
+
+    return q.accept(weigh)
+
+
+def _weight(share: float) -> float:
+    """The weight of a reading as likely as ``share`` (0–1) of the likeliest."""
+    return READING_FLOOR + (1 - READING_FLOOR) * share
 
 
 def highlight_terms(q: wq.Query, reader) -> frozenset[str]:

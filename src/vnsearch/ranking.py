@@ -18,7 +18,7 @@ import math
 from whoosh import query as wq
 from whoosh import scoring
 
-__all__ = ["Weighting", "Near", "idf"]
+__all__ = ["Weighting", "Near", "Readings", "idf"]
 
 #: BM25 parameters: term-frequency saturation and length normalisation
 #: (long articles that mention a word in passing should not outrank short
@@ -33,8 +33,15 @@ FOLDED_COMPOUND_BOOST = 1.0
 #: Weight of neighbouring query words found near each other, in order, in
 #: an article (:class:`Near`), relative to one word.
 PROXIMITY_BOOST = 0.5
+#: The same for two words typed without diacritics (``dan so``): next to each
+#: other they tell which reading was meant.
+FOLDED_PROXIMITY_BOOST = 0.75
 #: How near: the second word at most this many positions after the first.
 PROXIMITY_WINDOW = 2
+#: Weight of an unlikely reading of a word typed without diacritics, relative
+#: to the likeliest in context (``duc`` in ``thu duc``: ``đức`` 1, ``dục``
+#: this much; :class:`Readings`).  1 counts every reading the same.
+READING_FLOOR = 0.3
 #: With ``any_terms``, how much an article gains for each extra query word it has.
 ANY_TERMS_BONUS = 0.9
 
@@ -69,3 +76,22 @@ class Near(wq.Phrase):
     and the pair's idf is that of the articles having it.  Whoosh, where it
     runs a query, reads it as the phrase ``"a b"~slop``.
     """
+
+
+class Readings(wq.Term):
+    """A word typed without diacritics whose accented forms weigh as much as they are likely here.
+
+    ``forms`` maps some of the forms an article may have (``đức``, ``dục``)
+    to their weights; every other form, and the word written without
+    diacritics, weighs ``rest``.  :class:`vnsearch.arrays.Ranker` counts each
+    occurrence of the word in an article times its form's weight; Whoosh,
+    where it runs a query, reads it as the plain word (every form alike).
+    """
+
+    def __init__(self, fieldname: str, text: str, forms: dict[str, float], rest: float, boost: float = 1.0):
+        super().__init__(fieldname, text, boost=boost)
+        self.forms = forms
+        self.rest = rest
+
+    def __repr__(self) -> str:
+        return f"Readings({self.fieldname!r}, {self.text!r}, {self.forms!r}, rest={self.rest}, boost={self.boost})"

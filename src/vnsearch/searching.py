@@ -155,10 +155,14 @@ class Searcher:
 
     def _search(self, view: "_View", query: str, options: "_Options") -> SearchResult:
         """The hits of one query, relaxed to any of its words if it has none."""
-        strict = parse(query, self._schema, any_terms=options.any_terms)
+        # ranked by relevance, words typed without diacritics read as they are likely meant
+        frequency = None if options.sort == "date" else Vocabulary(view.searcher.reader()).frequency
+        with _reading(self.index_dir):
+            strict = parse(query, self._schema, any_terms=options.any_terms, frequency=frequency)
         result = self._run(view, query, strict, options)
         if result.total == 0 and not options.any_terms:
-            loose = parse(query, self._schema, any_terms=True)
+            with _reading(self.index_dir):
+                loose = parse(query, self._schema, any_terms=True, frequency=frequency)
             if loose != strict:
                 relaxed = self._run(view, query, loose, options)
                 if relaxed.total:
