@@ -5,7 +5,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vnsearch.accents import accented_forms, readings
+from vnsearch.accents import FORMS_PER_WORD, accented_forms, likely_forms, readings
 from vnsearch.analysis import index_terms
 from vnsearch.text import fold, has_diacritics, normalize_word
 
@@ -71,6 +71,27 @@ def test_a_compound_of_three_words_counts_too() -> None:
     frequency = lambda term: counts.get(term, 0)  # noqa: E731
     assert best("ho chi minh", frequency) == "hồ chí minh"
     assert best("chi minh", frequency) == "chỉ mình"
+
+
+def test_a_rare_form_that_makes_a_compound_is_tried() -> None:
+    # "dạ" is the rarest form of "da", left out on its own; the index knows "dạ_dày"
+    counts = {"da": 900, "đã": 500, "da_": 0, "đa": 200, "dà": 100, "đà": 50, "dạ": 5,
+              "day": 300, "đây": 150, "đầy": 100, "dày": 20, "da_day": 5, "dạ_dày": 5}  # fmt: skip
+    frequency = lambda term: counts.get(term, 0)  # noqa: E731
+    assert len([f for f in accented_forms("da") if counts.get(f) and f != "da"]) > FORMS_PER_WORD
+    assert best("da day", frequency) == "dạ dày"
+    assert best("da", frequency) == "đã"
+
+
+def test_likely_forms_weigh_each_form_in_context() -> None:
+    counts = {"thu": 60, "thu_": 0, "thủ": 5, "thứ": 20, "duc": 40, "dục": 30, "đức": 5,
+              "thu_duc": 5, "thủ_đức": 5, "giao": 10, "giáo": 10, "giao_duc": 10, "giáo_dục": 10}  # fmt: skip
+    frequency = lambda term: counts.get(term, 0)  # noqa: E731
+    thu, duc = likely_forms(["thu", "duc"], frequency)
+    assert thu["thủ"] == duc["đức"] == 1.0  # the likeliest, in context
+    assert duc.get("dục", 0.0) < 0.1
+    giao, duc = likely_forms(["giao", "duc"], frequency)
+    assert duc["dục"] == 1.0 and duc.get("đức", 0.0) < 0.1
 
 
 def test_likelihoods_rank_readings_and_add_up_to_at_most_one() -> None:

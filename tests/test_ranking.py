@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, write_article
+from conftest import CORPORA, SEED_IDS, needs_vntc, write_article
 from whoosh import query as wq
 
 from vnsearch import Searcher, queries, update_index
 from vnsearch.ranking import Near
+from vnsearch.text import fold
 from vnsearch.searching import parse_date
 
 
@@ -162,3 +163,78 @@ def test_a_segment_with_deletions_is_read_whole_blocks_at_a_time(updated_index: 
         assert searcher._view().searcher.reader().has_deletions()
         monkeypatch.setattr(FilterMatcher, "next", one_at_a_time)
         assert searcher.search("dân số", limit=5).total
+
+
+# -- reading words together ----------------------------------------------------
+
+#: Place and person names, and compounds whose syllables are common words in
+#: other forms, in the VNTC sample: the article that has the word most often
+#: (found by benchmarks-style search over the sample's compounds; typed
+#: without diacritics, each used to lose to an article with the same
+#: syllables in other words, such as ``dục`` of ``giáo dục`` for ``duc``).
+READ_TOGETHER = [
+    ("Hải Phòng", "Van hoa/VH_NLD_T_ (11184)"),
+    ("Việt Hùng", "Van hoa/VH_NLD_T_ (11447)"),
+    ("hoàng tử", "Van hoa/VH_NLD_T_ (11461)"),
+    ("dữ liệu", "Vi tinh/VT_NLD_T_ (5605)"),
+    ("tăng trưởng", "Khoa hoc/KH_NLD_T_ (1918)"),
+    ("độc lập", "The gioi/TG_NLD_T_ (7794)"),
+    ("phòng chống", "Suc khoe/SK_NLD_T_ (5984)"),
+]
+
+
+@pytest.mark.parametrize("query", ["thu duc", "Thủ Đức", "THU DUC"])
+def test_a_place_typed_without_diacritics_finds_the_article_about_it(built_index: Path, query: str) -> None:
+    # 002 has "thu" three times and "giáo dục" ten; 004 has "Thủ Đức" three times
+    with Searcher(built_index) as searcher:
+        assert searcher.search(query).hits[0].id == SEED_IDS["004"]
+
+
+@needs_vntc
+@pytest.mark.parametrize("typed", [str, fold], ids=["as written", "without diacritics"])
+@pytest.mark.parametrize(("query", "expected"), READ_TOGETHER)
+def test_words_read_together_find_the_article_with_them_together(vntc_index: Path, query: str, expected: str, typed) -> None:
+    with Searcher(vntc_index) as searcher:
+        assert searcher.search(typed(query)).hits[0].id == expected
+
+
+def write_others(seeds: Path, count: int = 20) -> None:
+    """Articles with none of a test's words, so that its words are rare, as in a real index."""
+    for i in range(count):
+        write_article(seeds, f"khac-{i:02d}", "Thể thao", f"Đội tuyển bóng đá thắng trận thứ {i} của mùa giải.")
+
+
+def test_an_article_with_the_likely_reading_ranks_above_one_with_unlikely_ones(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    write_others(seeds)
+    write_article(seeds, "giao-duc", "Tin tức", "Mùa thu này, ngành giáo dục lo giáo dục trẻ em, giáo dục người lớn.")
+    write_article(seeds, "thu-duc", "Tin tức", "Người dân Thủ Đức dọn vệ sinh đường phố sáng nay.")
+    for i in range(3):  # the index learns that "thu duc" is read "thủ đức"
+        write_article(seeds, f"tp-{i}", "Tin tức", "Thành phố Thủ Đức mở thêm trường học.")
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as searcher:
+        ids = [h.id for h in searcher.search("thu duc", limit=10).hits]
+        assert ids.index("thu-duc") < ids.index("giao-duc")  # both still match: no reading is left out
+
+
+def test_an_accented_query_stays_exact_with_its_words_near(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    write_article(seeds, "ban-ghe", "Cửa hàng", "Chúng tôi bán ghế gỗ, bán ghế nhựa, bán ghế xếp.")
+    write_article(seeds, "ban-hoc", "Lớp học", "Mỗi bàn học có hai ghế ngồi.")
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as searcher:
+        assert [h.id for h in searcher.search("bàn ghế").hits] == ["ban-hoc"]
+        assert [h.id for h in searcher.search("bàn ghế", any_terms=True).hits][0] == "ban-hoc"
+        assert {h.id for h in searcher.search("ban ghe").hits} == {"ban-ghe", "ban-hoc"}
+
+
+def test_words_near_each_other_rank_above_words_apart(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    write_others(seeds)
+    filler = " ".join(["Hôm nay trời đẹp."] * 5)
+    write_article(seeds, "xa", "Tin tức", f"Bệnh viện mới. {filler} Quảng Ninh có tin vui.")
+    write_article(seeds, "gan", "Tin tức", f"Bệnh viện Quảng Ninh mới. {filler} Hôm nay có tin vui.")
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as searcher:
+        for query in ("viện quảng", "vien quang"):  # not a compound word: only nearness tells them apart
+            assert [h.id for h in searcher.search(query).hits] == ["gan", "xa"]

@@ -86,7 +86,7 @@ def readings(words: Sequence[str], frequency: Frequency) -> list[Reading]:
     """
     options = _options(words, frequency)
     compounds = [
-        (i, size, _compound_shares([[f for f, _ in o] for o in options[i - size + 1 : i + 1]], frequency))
+        (i, size, _compound_shares(options[i - size + 1 : i + 1], frequency))
         for i in range(len(options))
         for size in COMPOUND_SIZES
         if i - size + 1 >= 0
@@ -174,30 +174,35 @@ def _forms(word: str, frequency: Frequency) -> list[tuple[str, float]]:
     return [(form, n / total) for form, n in ranked]
 
 
-def _compound_shares(options: list[list[str]], frequency: Frequency) -> dict[tuple[str, ...], float]:
-    """For neighbouring words' forms, the log share of each reading among a compound's forms.
+def _compound_shares(options: list[list[tuple[str, float]]], frequency: Frequency) -> dict[tuple[str, ...], float]:
+    """For neighbouring words' forms (with their shares), the log weight of each reading as a compound.
 
     Empty when the index has no compound of these words in any form.  A
-    reading of the words that is not the compound the index knows gets the
-    smoothed share of an unseen one.
+    reading that is a compound the index knows gets its share among the
+    compound's forms in place of its words' own shares (``dạ dày``: ``dạ``
+    is a rare word, not a rare part of ``dạ_dày``); any other reading gets
+    the smoothed share of an unseen compound.
     """
     combos = list(itertools.product(*options))
-    folded = {combo: "_".join(fold(w) for w in combo) for combo in combos}
+    folded = {combo: "_".join(fold(w) for w, _ in combo) for combo in combos}
     totals = {key: frequency(key) for key in set(folded.values())}
     if not any(totals.values()):
         return {}
     counts = {
-        combo: frequency("_".join(combo))
+        combo: frequency("_".join(w for w, _ in combo))
         for combo in combos
-        if totals[folded[combo]] and any(has_diacritics(w) for w in combo)
+        if totals[folded[combo]] and any(has_diacritics(w) for w, _ in combo)
     }
     accented = dict.fromkeys(totals, 0.0)
     for combo, n in counts.items():
         accented[folded[combo]] += n
     shares = {}
     for combo in combos:
+        words = tuple(w for w, _ in combo)
         total = totals[folded[combo]]
         # the unaccented compound: what the folded term counts besides, twice
         count = counts.get(combo, max((total - accented[folded[combo]]) / 2, 0.0))
-        shares[combo] = math.log((count + SMOOTHING) / (total + SMOOTHING)) if total else 0.0
+        shares[words] = math.log((count + SMOOTHING) / (total + SMOOTHING)) if total else 0.0
+        if counts.get(combo):
+            shares[words] -= sum(math.log(share) for _, share in combo)
     return shares
