@@ -24,6 +24,11 @@ def index_frequency(text: str):
     return lambda term: counts[term]
 
 
+def counted(counts: dict[str, int]):
+    """A stand-in for an index's counts: those given, 0 for any other term."""
+    return lambda term: counts.get(term, 0)
+
+
 def best(words: str, frequency) -> str:
     return " ".join(readings(words.split(), frequency)[0].words)
 
@@ -58,7 +63,7 @@ def test_a_compound_outweighs_each_word_on_its_own() -> None:
     # "đàn" and "sở" are each the commoner form, but the index knows "dân_số"
     counts = {"dan": 60, "đàn": 30, "dân": 10, "so": 60, "sở": 30, "số": 10,
               "dan_so": 8, "dân_số": 8}  # fmt: skip
-    frequency = lambda term: counts.get(term, 0)  # noqa: E731
+    frequency = counted(counts)
     assert best("dan so", frequency) == "dân số"
     assert best("dan", frequency) == "đàn"
     assert best("so", frequency) == "sở"
@@ -68,7 +73,7 @@ def test_a_compound_of_three_words_counts_too() -> None:
     # "mình" and "chỉ" are commoner on their own; the index knows "hồ_chí_minh"
     counts = {"ho": 50, "hồ": 20, "họ": 30, "chi": 90, "chỉ": 50, "chí": 40,
               "minh": 80, "mình": 60, "ho_chi_minh": 20, "hồ_chí_minh": 20}  # fmt: skip
-    frequency = lambda term: counts.get(term, 0)  # noqa: E731
+    frequency = counted(counts)
     assert best("ho chi minh", frequency) == "hồ chí minh"
     assert best("chi minh", frequency) == "chỉ mình"
 
@@ -77,7 +82,7 @@ def test_a_rare_form_that_makes_a_compound_is_tried() -> None:
     # "dạ" is the rarest form of "da", left out on its own; the index knows "dạ_dày"
     counts = {"da": 900, "đã": 500, "da_": 0, "đa": 200, "dà": 100, "đà": 50, "dạ": 5,
               "day": 300, "đây": 150, "đầy": 100, "dày": 20, "da_day": 5, "dạ_dày": 5}  # fmt: skip
-    frequency = lambda term: counts.get(term, 0)  # noqa: E731
+    frequency = counted(counts)
     assert len([f for f in accented_forms("da") if counts.get(f) and f != "da"]) > FORMS_PER_WORD
     assert best("da day", frequency) == "dạ dày"
     assert best("da", frequency) == "đã"
@@ -86,7 +91,7 @@ def test_a_rare_form_that_makes_a_compound_is_tried() -> None:
 def test_likely_forms_weigh_each_form_in_context() -> None:
     counts = {"thu": 60, "thu_": 0, "thủ": 5, "thứ": 20, "duc": 40, "dục": 30, "đức": 5,
               "thu_duc": 5, "thủ_đức": 5, "giao": 10, "giáo": 10, "giao_duc": 10, "giáo_dục": 10}  # fmt: skip
-    frequency = lambda term: counts.get(term, 0)  # noqa: E731
+    frequency = counted(counts)
     thu, duc = likely_forms(["thu", "duc"], frequency)
     assert thu["thủ"] == duc["đức"] == 1.0  # the likeliest, in context
     assert duc.get("dục", 0.0) < 0.1

@@ -118,11 +118,11 @@ def test_near_finds_what_whoosh_finds_as_a_loose_phrase(corpus_index: Path, pair
 
 
 def test_any_word_ranks_articles_with_more_of_the_words_first(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    write_article(seeds, "mot", "Tin tức", "Bệnh viện mới khai trương hôm nay.")
-    write_article(seeds, "hai", "Tin tức", "Bệnh viện mới ở Quảng Ninh khai trương hôm nay.")
-    update_index(seeds, tmp_path / "index")
-    with Searcher(tmp_path / "index") as searcher:
+    index = index_of(tmp_path, {
+        "mot": ("Tin tức", "Bệnh viện mới khai trương hôm nay."),
+        "hai": ("Tin tức", "Bệnh viện mới ở Quảng Ninh khai trương hôm nay."),
+    })  # fmt: skip
+    with Searcher(index) as searcher:
         hits = searcher.search("bệnh viện Quảng Ninh", any_terms=True).hits
         assert [h.id for h in hits] == ["hai", "mot"]
 
@@ -198,43 +198,48 @@ def test_words_read_together_find_the_article_with_them_together(vntc_index: Pat
         assert searcher.search(typed(query)).hits[0].id == expected
 
 
-def write_others(seeds: Path, count: int = 20) -> None:
-    """Articles with none of a test's words, so that its words are rare, as in a real index."""
-    for i in range(count):
-        write_article(seeds, f"khac-{i:02d}", "Thể thao", f"Đội tuyển bóng đá thắng trận thứ {i} của mùa giải.")
+def index_of(root: Path, articles: dict[str, tuple[str, str]], others: int = 0) -> Path:
+    """An index of ``{id: (title, body)}``, and ``others`` articles with none of their words.
+
+    The others make a test's words rare, as they are in a real index.
+    """
+    for i in range(others):
+        articles = {**articles, f"khac-{i:02d}": ("Thể thao", f"Đội tuyển bóng đá thắng trận thứ {i} của mùa giải.")}
+    for name, (title, body) in articles.items():
+        write_article(root / "seeds", name, title, body)
+    update_index(root / "seeds", root / "index")
+    return root / "index"
 
 
 def test_an_article_with_the_likely_reading_ranks_above_one_with_unlikely_ones(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    write_others(seeds)
-    write_article(seeds, "giao-duc", "Tin tức", "Mùa thu này, ngành giáo dục lo giáo dục trẻ em, giáo dục người lớn.")
-    write_article(seeds, "thu-duc", "Tin tức", "Người dân Thủ Đức dọn vệ sinh đường phố sáng nay.")
+    articles = {
+        "giao-duc": ("Tin tức", "Mùa thu này, ngành giáo dục lo giáo dục trẻ em, giáo dục người lớn."),
+        "thu-duc": ("Tin tức", "Người dân Thủ Đức dọn vệ sinh đường phố sáng nay."),
+    }
     for i in range(3):  # the index learns that "thu duc" is read "thủ đức"
-        write_article(seeds, f"tp-{i}", "Tin tức", "Thành phố Thủ Đức mở thêm trường học.")
-    update_index(seeds, tmp_path / "index")
-    with Searcher(tmp_path / "index") as searcher:
+        articles[f"tp-{i}"] = ("Tin tức", "Thành phố Thủ Đức mở thêm trường học.")
+    with Searcher(index_of(tmp_path, articles, others=20)) as searcher:
         ids = [h.id for h in searcher.search("thu duc", limit=10).hits]
         assert ids.index("thu-duc") < ids.index("giao-duc")  # both still match: no reading is left out
 
 
 def test_an_accented_query_stays_exact_with_its_words_near(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    write_article(seeds, "ban-ghe", "Cửa hàng", "Chúng tôi bán ghế gỗ, bán ghế nhựa, bán ghế xếp.")
-    write_article(seeds, "ban-hoc", "Lớp học", "Mỗi bàn học có hai ghế ngồi.")
-    update_index(seeds, tmp_path / "index")
-    with Searcher(tmp_path / "index") as searcher:
+    index = index_of(tmp_path, {
+        "ban-ghe": ("Cửa hàng", "Chúng tôi bán ghế gỗ, bán ghế nhựa, bán ghế xếp."),
+        "ban-hoc": ("Lớp học", "Mỗi bàn học có hai ghế ngồi."),
+    })  # fmt: skip
+    with Searcher(index) as searcher:
         assert [h.id for h in searcher.search("bàn ghế").hits] == ["ban-hoc"]
         assert [h.id for h in searcher.search("bàn ghế", any_terms=True).hits][0] == "ban-hoc"
         assert {h.id for h in searcher.search("ban ghe").hits} == {"ban-ghe", "ban-hoc"}
 
 
 def test_words_near_each_other_rank_above_words_apart(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    write_others(seeds)
     filler = " ".join(["Hôm nay trời đẹp."] * 5)
-    write_article(seeds, "xa", "Tin tức", f"Bệnh viện mới. {filler} Quảng Ninh có tin vui.")
-    write_article(seeds, "gan", "Tin tức", f"Bệnh viện Quảng Ninh mới. {filler} Hôm nay có tin vui.")
-    update_index(seeds, tmp_path / "index")
-    with Searcher(tmp_path / "index") as searcher:
+    index = index_of(tmp_path, {
+        "xa": ("Tin tức", f"Bệnh viện mới. {filler} Quảng Ninh có tin vui."),
+        "gan": ("Tin tức", f"Bệnh viện Quảng Ninh mới. {filler} Hôm nay có tin vui."),
+    }, others=20)  # fmt: skip
+    with Searcher(index) as searcher:
         for query in ("viện quảng", "vien quang"):  # not a compound word: only nearness tells them apart
             assert [h.id for h in searcher.search(query).hits] == ["gan", "xa"]
