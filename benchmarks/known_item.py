@@ -51,7 +51,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from peers import Doc, Fts5Peer, WhooshPeer, load_docs  # noqa: E402
+from peers import TITLE_WEIGHT, Doc, Fts5Peer, WhooshPeer, load_docs  # noqa: E402
 from relevance import K, Question, Scores, score  # noqa: E402
 from speed import ARCHIVE, DEFAULT_DATA, DEFAULT_OUT, DEFAULT_WORK, Corpus, prepare_corpus  # noqa: E402
 
@@ -318,10 +318,10 @@ def report(rows: list[Row], args: argparse.Namespace, corpus: Corpus, n_docs: in
         "  relaxed: no article had all the words, so vnsearch ranked those with any of them",
         "  (the peers return nothing then). Latency: one query with snippets, in this process",
         "  (vnsearch also computes its \"did you mean\" suggestions, as by default).",
-        "- The peers as configured in peers.py: FTS5's `unicode61 remove_diacritics 2` drops tone",
-        "  marks but keeps `đ`, so a folded query with `d` for `đ` finds nothing or other articles,",
-        "  and `bm25(docs)` weighs a title word no more than a body word; Whoosh's StandardAnalyzer",
-        "  folds nothing, so a folded query matches only words that have no diacritics.",
+        f"- The peers as configured in peers.py, a title word weighing {TITLE_WEIGHT} body words as in vnsearch:",
+        "  FTS5's `unicode61 remove_diacritics 2` drops tone marks but keeps `đ`, so a folded query",
+        "  with `d` for `đ` finds nothing or other articles; Whoosh's StandardAnalyzer folds nothing,",
+        "  so a folded query matches only words that have no diacritics.",
         "- A query's words are runs of letters and digits holding a letter: `TP.HCM` is typed",
         "  `TP HCM`, `v3.0.1` is `v3`, a bare number is left out (Whoosh indexes `tp.hcm` whole).",
     ]

@@ -12,6 +12,7 @@ Only counts the index already has are needed: no model, no vocabulary scan.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from .text import TONE_MARKS, VOWELS, fold, has_diacritics, normalize_word
 
-__all__ = ["Reading", "accented_forms", "readings", "likely_forms", "MAX_WORD_LETTERS"]
+__all__ = ["Reading", "accented_forms", "readings", "likely_forms", "shares", "MAX_WORD_LETTERS"]
 
 #: ``frequency(term)``: how many times the index has a syllable or compound.
 Frequency = Callable[[str], float]
@@ -33,7 +34,7 @@ _MAX_BASES = 400
 FORMS_PER_WORD = 4
 #: Most lookups of a compound's accented forms, for neighbours whose
 #: folded compound the index has (``da_day``: ``dạ_dày``, ``đã_đây``…).
-COMPOUND_LOOKUPS = 200
+COMPOUND_LOOKUPS = 50
 #: Readings kept while moving from word to word.
 BEAM = 16
 #: Longest compound words looked up, in syllables (pyvi's are mostly 2–3).
@@ -51,14 +52,15 @@ class Reading:
     likelihood: float
 
 
-def accented_forms(word: str) -> list[str]:
+@functools.lru_cache(maxsize=20_000)  # the same words come back query after query
+def accented_forms(word: str) -> tuple[str, ...]:
     """Every way ``word`` (lowercase, no diacritics) could be written with them.
 
     ``"co"`` gives ``co, cò, có, cỏ, cõ, cọ, cô, cồ, … cơ, cờ, …``; words with
     diacritics, digits or no vowel give just themselves.
     """
     if has_diacritics(word) or not word.isalpha() or not word.isascii() or len(word) > MAX_WORD_LETTERS:
-        return [word]
+        return (word,)
     letters = [_VARIANTS.get(ch, ch) for ch in word]
     if word[0] == "d":
         letters[0] = "dđ"
@@ -72,7 +74,7 @@ def accented_forms(word: str) -> list[str]:
         for tone in ("", *TONE_MARKS):
             marked = base[: first_vowel + 1] + tone + base[first_vowel + 1 :]
             forms.append(normalize_word(marked))
-    return list(dict.fromkeys(forms))
+    return tuple(dict.fromkeys(forms))
 
 
 def readings(words: Sequence[str], frequency: Frequency) -> list[Reading]:
@@ -137,7 +139,7 @@ def _options(words: Sequence[str], frequency: Frequency) -> list[list[tuple[str,
     makes a compound the index has with its neighbours (``da day``: ``dạ``
     of ``dạ dày`` is much rarer than ``đã``, ``da``, ``đa``).
     """
-    every = [_forms(word, frequency) for word in words]
+    every = [shares(word, frequency) for word in words]
     options = [forms[:FORMS_PER_WORD] for forms in every]
     for size in COMPOUND_SIZES:
         for i in range(len(words) - size + 1):
@@ -154,7 +156,7 @@ def _options(words: Sequence[str], frequency: Frequency) -> list[list[tuple[str,
     return options
 
 
-def _forms(word: str, frequency: Frequency) -> list[tuple[str, float]]:
+def shares(word: str, frequency: Frequency) -> list[tuple[str, float]]:
     """Every form of ``word`` the index has, with its share, most frequent first.
 
     The index stores each occurrence of a word under its folded form too, and

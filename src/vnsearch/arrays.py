@@ -35,6 +35,9 @@ CACHE_POSTINGS = 2_000_000
 #: Occurrences (a term's article and position, 8 bytes) kept in memory
 #: between queries, for phrases and proximity.
 CACHE_OCCURRENCES = 4_000_000
+#: A query looking at fewer articles than this share of the index decodes
+#: only their positions (not cached), instead of every position of its words.
+FEW_ARTICLES = 0.05
 #: An occurrence's key, sorted as the text reads: ``article << _SHIFT | position``.
 _SHIFT = 32
 
@@ -103,18 +106,22 @@ class Ranker:
 
     # -- evaluation ------------------------------------------------------------
 
-    def _evaluate(self, q: wq.Query) -> _Columns | None:
-        """Match mask and scores of a query, or None if it is not one we score."""
+    def _evaluate(self, q: wq.Query, within: np.ndarray | None = None) -> _Columns | None:
+        """Match mask and scores of a query, or None if it is not one we score.
+
+        ``within``: the articles whose scores matter (the others may score 0),
+        as for the optional part of ``AndMaybe``.
+        """
         if type(q) is wq.Term:
             return self._term(q)
         if type(q) is wq.Phrase:
             return self._phrase(q)
         if type(q) is Near:
-            return self._near(q)
+            return self._near(q, within)
         if type(q) is Readings:
             return self._term(q)
         if type(q) in (wq.And, wq.Or):
-            parts = [self._evaluate(sub) for sub in q.subqueries]
+            parts = [self._evaluate(sub, within) for sub in q.subqueries]
             if not parts or any(p is None for p in parts):
                 return None
             combine = np.logical_and if type(q) is wq.And else np.logical_or
@@ -126,12 +133,13 @@ class Ranker:
                     return None
             return mask, _boosted(scores * mask, getattr(q, "boost", 1.0))
         if type(q) is wq.AndMaybe:
-            a, b = self._evaluate(q.a), self._evaluate(q.b)
-            if a is None or b is None:
+            a = self._evaluate(q.a, within)
+            b = None if a is None else self._evaluate(q.b, a[0] if within is None else a[0] & within)
+            if b is None:
                 return None
             return a[0], _boosted(np.where(a[0], a[1] + b[1], 0.0), getattr(q, "boost", 1.0))
         if type(q) is wq.AndNot:
-            a, b = self._evaluate(q.a), self._evaluate(q.b)
+            a, b = self._evaluate(q.a, within), self._evaluate(q.b)
             if a is None or b is None:
                 return None
             mask = a[0] & ~b[0]
@@ -196,19 +204,26 @@ class Ranker:
         scores = np.add.reduce([self._term(wq.Term(q.fieldname, word))[1] for word in q.words])
         return mask, _boosted(scores * mask, q.boost)
 
-    def _near(self, q: Near) -> _Columns | None:
-        """Two words near each other, in order: BM25 of the pair, counting ``1 / distance`` each time."""
+    def _near(self, q: Near, within: np.ndarray | None = None) -> _Columns | None:
+        """Two words near each other, in order: BM25 of the pair, counting ``1 / distance`` each time.
+
+        Only the articles ``within`` (all if None) are looked at: an optional
+        boost is only needed in the articles that match the rest of the query.
+        The pair's idf counts the articles looked at that have it (all of
+        them for two words, or any of the words).
+        """
         if q.fieldname not in self._scored or len(q.words) != 2:
             return None
-        first, second = (self._occurrences(q.fieldname, word) for word in q.words)
+        first, second = (self._occurrences(q.fieldname, word, within) for word in q.words)
         distance = _distance_back(first, second)
         near = distance <= q.slop
         counts = np.bincount(second[near] >> _SHIFT, weights=1.0 / distance[near], minlength=self._n)
         ids = np.flatnonzero(counts)
         mask = np.zeros(self._n, dtype=bool)
         scores = np.zeros(self._n, dtype=np.float64)
-        mask[ids] = True
-        scores[ids] = self._bm25(q.fieldname, idf(len(ids), self._n), ids, counts[ids])
+        if len(ids):
+            mask[ids] = True
+            scores[ids] = self._bm25(q.fieldname, idf(len(ids), self._n), ids, counts[ids])
         return mask, _boosted(scores, q.boost)
 
     def _idf(self, fieldname: str, text: str) -> float:
@@ -235,7 +250,7 @@ class Ranker:
                 postings = _segment_postings(leaf, fieldname, text)
                 ids.append(postings.ids + offset if offset else postings.ids)
                 weights.append(postings.weights)
-                parts.add(postings)
+                parts.add(postings, ids[-1])
         found = (
             (np.concatenate(ids), np.concatenate(weights), parts)
             if ids
@@ -248,22 +263,32 @@ class Ranker:
             self._cached -= len(old)
         return found
 
-    def _occurrences(self, fieldname: str, text: str) -> np.ndarray:
-        """Every occurrence of a term as a key ``article << _SHIFT | position``, sorted, cached."""
+    def _occurrences(self, fieldname: str, text: str, within: np.ndarray | None = None) -> np.ndarray:
+        """A term's occurrences as keys ``article << _SHIFT | position``, sorted.
+
+        Only in the articles ``within``, if given.  Every occurrence is
+        decoded once and cached, unless ``within`` is a few articles: then only theirs.
+        """
         key = (fieldname, text)
-        if key in self._occurrence_cache:
-            self._occurrence_cache.move_to_end(key)
-            return self._occurrence_cache[key]
-        ids, _, parts = self._postings(fieldname, text)
-        freqs, positions = parts.occurrences()
-        keys = (np.repeat(ids, freqs) << _SHIFT) | positions
+        cached = self._occurrence_cache.get(key)
+        if cached is None and within is not None and np.count_nonzero(within) < FEW_ARTICLES * self._n:
+            return self._keys(fieldname, text, within)
+        if cached is None:
+            cached = self._occurrence_cache[key] = self._keys(fieldname, text)
+            self._occurrences_cached += len(cached)
+            while self._occurrences_cached > CACHE_OCCURRENCES and len(self._occurrence_cache) > 1:
+                _, old = self._occurrence_cache.popitem(last=False)
+                self._occurrences_cached -= len(old)
+        self._occurrence_cache.move_to_end(key)
+        return cached if within is None else cached[within[cached >> _SHIFT]]
+
+    def _keys(self, fieldname: str, text: str, within: np.ndarray | None = None) -> np.ndarray:
+        """A term's occurrences (in the articles ``within``, if given), decoded from its postings."""
+        _, _, parts = self._postings(fieldname, text)
+        articles, positions = parts.occurrences(within)
+        keys = (articles << _SHIFT) | positions
         if len(keys) > 1 and (keys[1:] < keys[:-1]).any():  # positions stored out of order
             keys.sort()
-        self._occurrence_cache[key] = keys
-        self._occurrences_cached += len(keys)
-        while self._occurrences_cached > CACHE_OCCURRENCES and len(self._occurrence_cache) > 1:
-            _, old = self._occurrence_cache.popitem(last=False)
-            self._occurrences_cached -= len(old)
         return keys
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
@@ -298,17 +323,25 @@ class _Parts:
 
     def __init__(self):
         self._parts: list = []
+        self._ids: list[np.ndarray] = []  # each segment's article numbers in the whole index
 
-    def add(self, postings) -> None:
+    def add(self, postings, ids: np.ndarray) -> None:
         self._parts.append(postings)
+        self._ids.append(ids)
 
-    def occurrences(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each posting's number of positions, and all the positions one posting after another."""
-        if not self._parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        freqs = [part.frequencies() for part in self._parts]
-        positions = [part.all_positions() for part in self._parts]
-        return np.concatenate(freqs), np.concatenate(positions)
+    def occurrences(self, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The article and the position of every occurrence, posting after posting (in articles ``within`` only, if given)."""
+        articles, positions = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for part, ids in zip(self._parts, self._ids):
+            freqs = part.frequencies()
+            if within is None:
+                articles.append(np.repeat(ids, freqs))
+                positions.append(part.all_positions())
+            else:
+                picked = np.flatnonzero(within[ids])
+                articles.append(np.repeat(ids[picked], freqs[picked]))
+                positions.append(part.positions_of(picked))
+        return np.concatenate(articles), np.concatenate(positions)
 
 
 def _segment_postings(leaf, fieldname: str, text: str):
@@ -338,7 +371,10 @@ class _W3Postings:
         return np.array([len(self._format.decode_positions(v)) for v in self._values], dtype=np.int64)
 
     def all_positions(self) -> np.ndarray:
-        decoded = [self._format.decode_positions(v) for v in self._values]
+        return self.positions_of(np.arange(len(self._values)))
+
+    def positions_of(self, picked: np.ndarray) -> np.ndarray:
+        decoded = [self._format.decode_positions(self._values[i]) for i in picked]
         return np.array([p for positions in decoded for p in positions], dtype=np.int64)
 
 

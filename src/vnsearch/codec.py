@@ -289,6 +289,24 @@ class Postings:
                 self._all = total - np.repeat(before, self._freqs)
         return self._all
 
+    def positions_of(self, picked: np.ndarray) -> np.ndarray:
+        """The positions of the ``picked`` postings (indices, increasing), one posting after another (int64).
+
+        Only those positions are decoded: a few articles of a long list cost little.
+        """
+        freqs = self._freqs[picked]
+        ends = np.cumsum(freqs)
+        begins = ends - freqs  # where each picked posting's positions start in the result
+        at = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(self._starts()[picked] - begins, freqs)
+        if self._all is not None:
+            return self._all[at]
+        stored = self._raw[at].astype(np.int64)
+        if self._absolute or not len(stored):
+            return stored
+        total = np.cumsum(stored)
+        before = np.concatenate(([0], total))[begins]
+        return total - np.repeat(before, freqs)
+
     def values(self) -> list[bytes]:
         """Each posting's value, as Whoosh's field format encodes it."""
         n = len(self.ids)

@@ -33,7 +33,7 @@ from .ranking import (
     Readings,
 )
 from .schema import FIELD_BOOSTS, QUERY_FIELDS, SEARCH_FIELDS
-from .accents import Frequency, likely_forms
+from .accents import Frequency, likely_forms, shares
 from .text import fold, has_diacritics
 
 __all__ = [
@@ -250,7 +250,7 @@ def with_readings(q: wq.Query, words: list[str], frequency: Frequency) -> wq.Que
         return q
     likely: dict[str, dict[str, float]] = {}
     for word, forms in zip(words, likely_forms(words, frequency)):
-        if not has_diacritics(word) and set(forms) != {word}:
+        if not has_diacritics(word) and set(forms) != {word} and shares(word, frequency)[0][1] < UNAMBIGUOUS:
             for form, share in forms.items():  # a word typed twice: each form as likely as it is anywhere
                 likely.setdefault(word, {})[form] = max(share, likely.get(word, {}).get(form, 0.0))
 
@@ -258,10 +258,19 @@ def with_readings(q: wq.Query, words: list[str], frequency: Frequency) -> wq.Que
         if type(leaf) is not wq.Term or leaf.fieldname not in SEARCH_FIELDS or leaf.text not in likely:
             return leaf
         shares = likely[leaf.text]
-        forms = {form: _weight(share) for form, share in shares.items() if form != leaf.text}
-        return Readings(leaf.fieldname, leaf.text, forms, _weight(shares.get(leaf.text, 0.0)), boost=leaf.boost)
+        rest = _weight(shares.get(leaf.text, 0.0))
+        # forms about as likely as the rest need no reading of their own
+        forms = {form: _weight(share) for form, share in shares.items() if form != leaf.text and abs(_weight(share) - rest) > 0.05}
+        if not forms:
+            return leaf
+        return Readings(leaf.fieldname, leaf.text, forms, rest, boost=leaf.boost)
 
     return q.accept(weigh)
+
+
+#: A word whose commonest form has this share of its occurrences in the index
+#: is read as the plain word: the articles with its other forms are too few to matter.
+UNAMBIGUOUS = 0.95
 
 
 def _weight(share: float) -> float:

@@ -156,7 +156,7 @@ class Searcher:
     def _search(self, view: "_View", query: str, options: "_Options") -> SearchResult:
         """The hits of one query, relaxed to any of its words if it has none."""
         # ranked by relevance, words typed without diacritics read as they are likely meant
-        frequency = None if options.sort == "date" else Vocabulary(view.searcher.reader()).frequency
+        frequency = None if options.sort == "date" else view.vocabulary.frequency
         with _reading(self.index_dir):
             strict = parse(query, self._schema, any_terms=options.any_terms, frequency=frequency)
         result = self._run(view, query, strict, options)
@@ -176,7 +176,7 @@ class Searcher:
 
     def _suggest(self, view: "_View", query: str) -> list[str]:
         with _reading(self.index_dir):
-            return suggest(query, Vocabulary(view.searcher.reader()))
+            return suggest(query, view.vocabulary)
 
     def article(self, id: str) -> Article:
         """The stored article with this id (``KeyError`` if there is none)."""
@@ -240,7 +240,7 @@ class _View:
         self.searcher = searcher
         #: Closes the Whoosh searcher, once (also when the view is dropped).
         self.close = weakref.finalize(self, searcher.close)
-        self._ranker = self._facets = None
+        self._ranker = self._facets = self._vocabulary = None
 
     @classmethod
     def open(cls, index_dir: Path) -> "_View":
@@ -265,6 +265,13 @@ class _View:
 
             self._ranker = Ranker(self.searcher)
         return self._ranker
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The index's words and counts, for readings and suggestions (made on first use)."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(self.searcher.reader())
+        return self._vocabulary
 
     @property
     def facets(self):

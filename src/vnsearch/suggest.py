@@ -99,16 +99,25 @@ class Vocabulary:
     #: Nearest words offered for one typo, most frequent first.
     CANDIDATES = 5
 
+    #: Counts remembered between queries, at most (a few hundred a query).
+    REMEMBERED = 100_000
+
     def __init__(self, reader):
         self._reader = reader
         self._live: dict[tuple[str, str], bool] = {}
         self._tables: dict[object, typos.TypoTable | None] = {}  # by segment reader
+        self._counts: dict[str, int] = {}
 
     def frequency(self, term: str) -> int:
         """Occurrences of ``term`` in article bodies (0 if only deleted ones had it)."""
-        count = self._reader.frequency("body", term)
-        if count and self._reader.has_deletions() and not self._is_live("body", term):
-            return 0
+        count = self._counts.get(term)
+        if count is None:
+            count = self._reader.frequency("body", term)
+            if count and self._reader.has_deletions() and not self._is_live("body", term):
+                count = 0
+            if len(self._counts) >= self.REMEMBERED:
+                self._counts.clear()
+            self._counts[term] = count
         return count
 
     def nearest(self, word: str) -> list[str] | None:
