@@ -35,6 +35,13 @@ CACHE_POSTINGS = 2_000_000
 #: Occurrences (a term's article and position, 8 bytes) kept in memory
 #: between queries, for phrases and proximity.
 CACHE_OCCURRENCES = 4_000_000
+#: The optional boosts for words near each other (:class:`Near`) are looked
+#: for in this many of the best matches by the rest of the query, or in all
+#: the matches if there are fewer: on ViCoV19QA (4,500 answers, questions
+#: matching most of them) 2,000 ranks as all, 1,000 loses 0.004 MRR@10 on
+#: val without diacritics; on a big index, the commonest words' positions
+#: in every match would cost the most (benchmarks/relevance.py, speed.py).
+NEAR_DEPTH = 2000
 #: A query looking at fewer articles than this share of the index decodes
 #: only their positions (not cached), instead of every position of its words.
 FEW_ARTICLES = 0.05
@@ -125,19 +132,25 @@ class Ranker:
             if not parts or any(p is None for p in parts):
                 return None
             combine = np.logical_and if type(q) is wq.And else np.logical_or
-            mask = combine.reduce([m for m, _ in parts])
-            scores = np.add.reduce([s for _, s in parts])
+            mask, scores = parts[0]  # every part's columns are its own: added up in place
+            for part_mask, part_scores in parts[1:]:
+                combine(mask, part_mask, out=mask)
+                scores += part_scores
             if type(q) is wq.Or and q.scale:
                 scores = self._coordinated(q, scores)
                 if scores is None:
                     return None
-            return mask, _boosted(scores * mask, getattr(q, "boost", 1.0))
+            scores *= mask
+            return mask, _boosted(scores, getattr(q, "boost", 1.0))
         if type(q) is wq.AndMaybe:
             a = self._evaluate(q.a, within)
-            b = None if a is None else self._evaluate(q.b, a[0] if within is None else a[0] & within)
+            b = None if a is None else self._evaluate(q.b, _best(a, within))
             if b is None:
                 return None
-            return a[0], _boosted(np.where(a[0], a[1] + b[1], 0.0), getattr(q, "boost", 1.0))
+            scores = a[1]
+            scores += b[1]
+            scores *= a[0]
+            return a[0], _boosted(scores, getattr(q, "boost", 1.0))
         if type(q) is wq.AndNot:
             a, b = self._evaluate(q.a, within), self._evaluate(q.b)
             if a is None or b is None:
@@ -217,13 +230,13 @@ class Ranker:
         first, second = (self._occurrences(q.fieldname, word, within) for word in q.words)
         distance = _distance_back(first, second)
         near = distance <= q.slop
-        counts = np.bincount(second[near] >> _SHIFT, weights=1.0 / distance[near], minlength=self._n)
-        ids = np.flatnonzero(counts)
+        ids, at = np.unique(second[near] >> _SHIFT, return_inverse=True)
+        counts = np.bincount(at, weights=1.0 / distance[near], minlength=len(ids))
         mask = np.zeros(self._n, dtype=bool)
         scores = np.zeros(self._n, dtype=np.float64)
         if len(ids):
             mask[ids] = True
-            scores[ids] = self._bm25(q.fieldname, idf(len(ids), self._n), ids, counts[ids])
+            scores[ids] = self._bm25(q.fieldname, idf(len(ids), self._n), ids, counts)
         return mask, _boosted(scores, q.boost)
 
     def _idf(self, fieldname: str, text: str) -> float:
@@ -410,6 +423,19 @@ def _words(leaf: wq.Query) -> list[str]:
     return list(leaf.words) if type(leaf) is wq.Phrase else [leaf.text]
 
 
+def _best(columns: _Columns, within: np.ndarray | None) -> np.ndarray:
+    """The mask of the ``NEAR_DEPTH`` best-scoring matches of ``columns`` (all if fewer), ``within`` only."""
+    mask, scores = columns
+    if within is not None:
+        mask = mask & within
+    count = int(np.count_nonzero(mask))
+    if count <= NEAR_DEPTH:
+        return mask
+    matched = scores[mask]
+    threshold = np.partition(matched, count - NEAR_DEPTH)[count - NEAR_DEPTH]
+    return mask & (scores >= threshold)
+
+
 def _following(ends: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:
     """The ``keys`` found 1 to ``slop`` positions after one of ``ends`` (both sorted), in the same article."""
     return keys[_distance_back(ends, keys) <= slop]
@@ -428,4 +454,7 @@ def _distance_back(ends: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
-    return scores * boost if boost != 1.0 else scores
+    """``scores`` (the caller's own) times ``boost``, in place."""
+    if boost != 1.0:
+        scores *= boost
+    return scores

@@ -246,7 +246,7 @@ def with_readings(q: wq.Query, words: list[str], frequency: Frequency) -> wq.Que
     readings, up to 1 for the likeliest (:class:`vnsearch.ranking.Readings`);
     none is left out, so the same articles match.
     """
-    if READING_FLOOR >= 1:
+    if READING_FLOOR >= 1 or len(words) < 2:  # a word alone has no context to be read in
         return q
     likely: dict[str, dict[str, float]] = {}
     for word, forms in zip(words, likely_forms(words, frequency)):
