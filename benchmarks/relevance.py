@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -89,6 +90,19 @@ def score(rank_of: Callable[[str], list[str]], questions: list[Question]) -> Sco
 def strip(text: str) -> str:
     """A question as typed without diacritics."""
     return fold(text)
+
+
+#: Question words and filler phrases, for ``--without-question-words``.
+QUESTION_WORDS = ("như thế nào", "thế nào", "là gì", "bao nhiêu", "ở đâu", "tại sao", "vì sao",
+                  "làm sao", "có phải", "được không", "hay không", "không", "ạ")  # fmt: skip
+_QUESTION_WORDS = re.compile(
+    r"(?<!\w)(?:%s)(?!\w)" % "|".join(re.escape(p) for p in QUESTION_WORDS), re.IGNORECASE
+)
+
+
+def without_question_words(text: str) -> str:
+    """A question without its question words and filler phrases (``là gì``, ``như thế nào``…)."""
+    return _QUESTION_WORDS.sub(" ", text)
 
 
 class VnsearchSystem:
@@ -179,8 +193,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = question_parser(__doc__)
     parser.add_argument("--limit", type=int, default=None,
                         help="only N questions, against their answers and 10×N others (smoke tests)")
+    parser.add_argument("--without-question-words", action="store_true",
+                        help="leave question words and filler phrases (là gì, như thế nào…) out of the questions")
     args = parser.parse_args(argv)
     docs, questions = load(args.data, args.split)
+    if args.without_question_words:
+        questions = [Question(without_question_words(q.text), q.answer_id) for q in questions]
     if args.limit:  # a quick run: a few questions against a small corpus holding their answers
         questions = questions[: args.limit]
         wanted = {q.answer_id for q in questions}
@@ -189,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = run(questions, docs, Path(tmp))
     report = table(rows, args.split, len(questions), len(docs))
     print(report)
-    if args.split == "test" and not args.limit:
+    if args.split == "test" and not args.limit and not args.without_question_words:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / f"relevance-{dt.date.today().isoformat()}.md").write_text(report, encoding="utf-8")
         (args.out / "relevance-latest.md").write_text(report, encoding="utf-8")

@@ -24,6 +24,7 @@ from conftest import ROOT, SENTENCES, SHARED_DATA, made_once, write_news
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import known_item  # noqa: E402
+import relevance  # noqa: E402
 import speed  # noqa: E402
 from peers import Doc  # noqa: E402
 
@@ -229,6 +230,16 @@ def test_speed_benchmark_runs_on_a_tiny_corpus(data: Path, tmp_path: Path) -> No
     growth = {row[0]: row[1:] for row in table_rows(out.split("fitted growth exponent")[1])}
     assert growth["vnsearch"][0] and growth["SQLite FTS5"][2]  # build, query p50
     assert not growth["pyvi alone"][0]  # one of its two builds was a sample
+
+
+@pytest.mark.parametrize(("question", "left"), [
+    ("Vaccine Covid-19 là gì?", "Vaccine Covid-19"),
+    ("Trẻ em tiêm vaccine như thế nào, ở đâu?", "Trẻ em tiêm vaccine"),
+    ("Không đeo khẩu trang có bị phạt không?", "đeo khẩu trang có bị phạt"),
+    ("Tiêm mũi 3 được không ạ?", "Tiêm mũi 3"),
+])  # fmt: skip
+def test_question_words_can_be_left_out(question: str, left: str) -> None:
+    assert " ".join(relevance.without_question_words(question).replace("?", " ").replace(",", " ").split()) == left
 
 
 @slow
