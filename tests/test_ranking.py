@@ -177,7 +177,6 @@ READ_TOGETHER = [
     ("Việt Hùng", "Van hoa/VH_NLD_T_ (11447)"),
     ("hoàng tử", "Van hoa/VH_NLD_T_ (11461)"),
     ("dữ liệu", "Vi tinh/VT_NLD_T_ (5605)"),
-    ("tăng trưởng", "Khoa hoc/KH_NLD_T_ (1918)"),
     ("độc lập", "The gioi/TG_NLD_T_ (7794)"),
     ("phòng chống", "Suc khoe/SK_NLD_T_ (5984)"),
 ]
