@@ -235,6 +235,14 @@ def without_boosts(q: wq.Query) -> wq.Query:
     return q.a if isinstance(q, wq.AndMaybe) else q
 
 
+#: A word whose commonest form has this share of its occurrences in the index
+#: is read as the plain word: the articles with its other forms are too few to matter.
+UNAMBIGUOUS = 0.95
+#: Forms whose weight is this close to the rest's are counted with the rest
+#: (no postings of their own to read).
+SAME_WEIGHT = 0.05
+
+
 def with_readings(q: wq.Query, words: list[str], frequency: Frequency) -> wq.Query:
     """``q`` with each word typed without diacritics weighing its forms by how likely they are here.
 
@@ -257,20 +265,18 @@ def with_readings(q: wq.Query, words: list[str], frequency: Frequency) -> wq.Que
     def weigh(leaf: wq.Query) -> wq.Query:
         if type(leaf) is not wq.Term or leaf.fieldname not in SEARCH_FIELDS or leaf.text not in likely:
             return leaf
-        shares = likely[leaf.text]
-        rest = _weight(shares.get(leaf.text, 0.0))
-        # forms about as likely as the rest need no reading of their own
-        forms = {form: _weight(share) for form, share in shares.items() if form != leaf.text and abs(_weight(share) - rest) > 0.05}
+        likelihoods = likely[leaf.text]
+        rest = _weight(likelihoods.get(leaf.text, 0.0))
+        forms = {
+            form: _weight(share)
+            for form, share in likelihoods.items()
+            if form != leaf.text and abs(_weight(share) - rest) > SAME_WEIGHT
+        }
         if not forms:
             return leaf
         return Readings(leaf.fieldname, leaf.text, forms, rest, boost=leaf.boost)
 
     return q.accept(weigh)
-
-
-#: A word whose commonest form has this share of its occurrences in the index
-#: is read as the plain word: the articles with its other forms are too few to matter.
-UNAMBIGUOUS = 0.95
 
 
 def _weight(share: float) -> float:

@@ -1,4 +1,4 @@
-"""How hits are ranked: the weighting, its knobs, and the phrase re-ranking.
+"""How hits are ranked: the weighting, its knobs, and the queries that read words together.
 
 Ranking is BM25F (title words weigh more than body words, see
 ``schema.FIELD_BOOSTS``) with BM25's own idf, plus optional boosts, added
@@ -73,8 +73,8 @@ def idf(df: float, n: int) -> float:
 class Near(wq.Phrase):
     """Two neighbouring query words found near each other, in order: an optional boost.
 
-    :class:`vnsearch.arrays.Ranker` scores it over every matching article as
-    BM25 of a pseudo-word, the pair: each time the second word follows the
+    :class:`vnsearch.arrays.Ranker` scores it in the matching articles (the
+    ``arrays.NEAR_DEPTH`` best when more match) as BM25 of a pseudo-word, the pair: each time the second word follows the
     first within ``slop`` positions counts ``1 / distance`` (adjacent: 1),
     and the pair's idf is that of the articles having it.  Whoosh, where it
     runs a query, reads it as the phrase ``"a b"~slop``.
