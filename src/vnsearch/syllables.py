@@ -39,7 +39,9 @@ A written syllable is *initial consonant* + *rhyme* (vần) + *tone*:
   (``p t c ch``, and ``k``) takes only sắc or nặng (bác, bạc; never ``bàc``).
 
 Words are first put through :func:`vnsearch.text.normalize_word`, so case,
-NFC/NFD and old or new tone placement (hoà/hòa, thuỷ/thủy) do not matter.
+NFC/NFD and old or new tone placement (hoà/hòa, thuỷ/thủy) do not matter; nor
+do the slips it mends, a misplaced tone (đaị) or a half-horned ``uơ`` before a
+consonant (nguời): they index as the syllable they stand for (đại, người).
 Loanwords written foreign-style (covid, internet) are not syllables: they are
 left to the index, which knows them when they occur in it.
 
