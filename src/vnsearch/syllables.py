@@ -114,11 +114,6 @@ _Y_INITIALS = frozenset(["", "h", "k", "l", "m", "n", "s", "t", "th", "v"])
 _LOANS = frozenset(["buyt", "phuy", "voan", "tuyp"])
 
 
-def _after_qu(rhyme: str) -> str | None:
-    """The letters written after ``qu`` for a glided rhyme (qua = q + oa)."""
-    return rhyme[1:] if rhyme in _GLIDED else None
-
-
 def _allowed(initial: str, rhyme: str) -> bool:
     """Whether the rhyme may follow the initial under the spelling rules."""
     if rhyme.startswith("yê"):
@@ -130,10 +125,8 @@ def _allowed(initial: str, rhyme: str) -> bool:
         return initial in _Y_INITIALS
     if rhyme in _GLIDED and initial in _LIPS | {"c", "k", "gh", "ngh"}:
         return False
-    if rhyme in ("oong", "ooc"):
-        return initial not in ("k", "gh", "ngh")
     front = rhyme.startswith(_FRONT) or rhyme.startswith("y")
-    if initial in ("k",):
+    if initial == "k":
         return front
     if initial in ("gh", "ngh"):
         return rhyme.startswith(_FRONT)
@@ -143,13 +136,12 @@ def _allowed(initial: str, rhyme: str) -> bool:
 
 
 def _build() -> frozenset[str]:
+    """Every toneless syllable: each initial with each rhyme its spelling allows."""
     syllables: set[str] = set()
     for initial in INITIALS:
         if initial == "qu":
-            for rhyme in _GLIDED:
-                rest = _after_qu(rhyme)
-                if rest:
-                    syllables.add("qu" + rest)
+            # qu's u is the glide: qua, quê, quân, quy, quyên, quở rhyme with hoa, huê...
+            syllables.update("qu" + rhyme[1:] for rhyme in _GLIDED)
             # quốc (the one ô after the glide); quí, quít (old spelling of quý, quýt)
             syllables.update(["quôc", "qui", "quit"])
         elif initial == "gi":
