@@ -283,6 +283,60 @@ def test_known_item_benchmark_finds_a_few_headlines(data: Path, tmp_path: Path) 
     assert mrr >= 0.75 and mrr_folded >= 0.75  # title words find their article
     assert not (tmp_path / "known_item-latest.md").exists()  # a --limit run saves nothing
 
+
+def test_a_false_fix_is_a_first_suggestion_that_changes_a_word() -> None:
+    import false_fixes
+
+    offered = {"hoà bình": ["hòa bình"], "hoà giải": ["hóa giải", "hoà giải"], "dân số": [],
+               "Giá Vàng": ["giá vàng"], "bóng đá": ["bóng đá", "bằng đá"], "tay ở Cup": ["tây ở Cup"]}  # fmt: skip
+    outcome = false_fixes.false_fixes(lambda query: offered[query], list(offered))
+    assert (outcome.queries, outcome.suggested) == (6, 5)
+    # tone marks placed alike, case and later suggestions do not count; no suggestion is no fix
+    assert outcome.fixes == [("hoà giải", "hóa giải"), ("tay ở Cup", "tây ở Cup")]
+    assert outcome.rate == pytest.approx(2 / 6) and outcome.restored is None
+    assert false_fixes.word_changes(outcome.fixes) == {("hòa", "hóa"): 1, ("tay", "tây"): 1}  # as compared
+    assert false_fixes.false_fixes(lambda query: [], ["bóng đá hay"]).rate == 0
+    assert false_fixes.false_fixes(lambda query: [], []).rate == 0
+
+
+def test_false_fixes_are_measured_on_the_seeds_index(built_index: Path) -> None:
+    import false_fixes
+
+    queries = ["bóng đá hay", "giá vàng tăng", "dân số", "Dân số Việt Nam"]
+    outcome = false_fixes.measure(built_index, queries)
+    assert outcome.queries == 4 and 0 <= len(outcome.fixes) <= outcome.suggested <= 4
+    assert 0 <= outcome.rate <= 1 and outcome.ms_p50 >= 0
+    for query, suggestion in outcome.fixes:
+        assert query in queries[:2] and false_fixes.words_of(suggestion) != false_fixes.words_of(query)
+    assert outcome.restored.words >= 0.5  # "dan so" and "Dan so Viet Nam" are the seeds' words
+    alone = false_fixes.measure(built_index, ["dân số"], folded=False)
+    assert (alone.fixes, alone.rate, alone.restored) == ([], 0, None)  # words the index has: no change
+
+
+@slow
+@pytest.mark.parametrize("data", ["seeds", pytest.param("shared", marks=pytest.mark.shared_data("vntc", "vicov19qa"),
+                                                         id="shared")])  # fmt: skip
+def test_false_fixes_benchmark_runs_on_a_few_queries(data: str, request, tmp_path: Path) -> None:
+    if data == "seeds":
+        folder = request.getfixturevalue("seed_data")
+    else:  # real headlines and questions, a few dozen of each
+        folder = tmp_path / "data"
+        folder.mkdir()
+        for name, sample in (("vntc", "headlines_sample"), ("vicov19qa", "vicov19qa_sample")):
+            (folder / name).symlink_to(request.getfixturevalue(sample) / name)
+    out = run("false_fixes.py", "--limit", "2", "--data", str(folder), "--work", str(tmp_path / "work"),
+              "--out", str(tmp_path))  # fmt: skip
+    rows = table_rows(out.split("## Examples")[0])
+    assert [row[:2] for row in rows] == [
+        ["seeds (5 articles)", "ViCoV19QA questions"], ["seeds (5 articles)", "VNTC titles"],
+        ["VNTC (20 articles)", "ViCoV19QA questions"], ["VNTC (20 articles)", "VNTC titles"],
+    ]  # fmt: skip
+    for row in rows:
+        n, suggested, fixes, rate = int(row[2]), float(row[3]), int(row[4]), float(row[5].strip("*"))
+        assert n == 2 and rate == fixes / n <= suggested <= 1
+        assert 0 <= float(row[6]) <= 1  # folded: words right
+    assert not (tmp_path / "false_fixes-latest.md").exists()  # a --limit run saves nothing
+
 # -- speed.py's own logic, on made-up archives ----------------------------------------
 
 #: Made-up member lists: VNTC's ten articles in three topics, baomoi's twenty items in four categories.
