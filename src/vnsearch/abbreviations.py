@@ -64,12 +64,16 @@ __all__ = [
     "learned",
     "MIN_SEEN",
     "MIN_SHARE",
+    "MIN_LETTERS",
 ]
 
 #: Defaults of :func:`learned`, tuned on 10,000 VNTC news articles
 #: (``benchmarks/abbreviations_precision.py``).
 MIN_SEEN = 3
 MIN_SHARE = 0.8
+#: Fewer letters than this are not learned: ``HS``, ``TQ``, ``ĐH`` (đại học or
+#: đại hội?) clash with words and with each other at query time.
+MIN_LETTERS = 3
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,7 @@ def agrees(short: str, long: str) -> bool:
     words = long_key(long)
     if not letters or sum(letter != "&" for letter in letters) < 2 or not words:
         return False
-    if not all(word.isalpha() for word in words):
+    if not all(word.isalpha() for word in words) or _VA in (words[0], words[-1]):
         return False
     return _align(letters, words)
 
@@ -413,7 +417,11 @@ def decode(term: str) -> Abbreviation:
 
 
 def learned(
-    counts: Mapping[Abbreviation, int], *, min_seen: int = MIN_SEEN, min_share: float = MIN_SHARE
+    counts: Mapping[Abbreviation, int],
+    *,
+    min_seen: int = MIN_SEEN,
+    min_share: float = MIN_SHARE,
+    min_letters: int = MIN_LETTERS,
 ) -> list[Abbreviation]:
     """The pairs worth using, from how many articles define each pair (as written).
 
@@ -421,8 +429,9 @@ def learned(
     (:func:`long_key`).  An abbreviation is kept when its commonest long form
     is defined in at least ``min_seen`` articles and makes at least
     ``min_share`` of the abbreviation's definitions -- so one-off matches
-    and abbreviations with competing long forms are left out.  Each is
-    returned in its commonest written forms, sorted by abbreviation.
+    and abbreviations with competing long forms are left out -- and has at
+    least ``min_letters`` letters.  Each is returned in its commonest written
+    forms, sorted by abbreviation.
     """
     by_key: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
     shorts: dict[tuple[str, tuple[str, ...]], Counter[str]] = defaultdict(Counter)
@@ -431,6 +440,8 @@ def learned(
         if count <= 0:
             continue
         k, lk = key(pair.short), long_key(pair.long)
+        if len(k) < min_letters:
+            continue
         by_key[k][lk] += count
         shorts[k, lk][pair.short] += count
         longs[k, lk][pair.long] += count
