@@ -47,7 +47,13 @@ def test_key_of_decomposed_text():
 
 @pytest.mark.parametrize(
     "written",
-    ["Ủy ban nhân dân", "Uỷ ban nhân dân", "Ủy Ban Nhân Dân", "ỦY BAN NHÂN DÂN", unicodedata.normalize("NFD", "Uỷ ban nhân dân")],
+    [
+        "Ủy ban nhân dân",
+        "Uỷ ban nhân dân",
+        "Ủy Ban Nhân Dân",
+        "ỦY BAN NHÂN DÂN",
+        unicodedata.normalize("NFD", "Uỷ ban nhân dân"),
+    ],
 )
 def test_long_key_ignores_case_and_tone_placement(written):
     assert long_key(written) == ("ủy", "ban", "nhân", "dân")
@@ -281,9 +287,14 @@ def test_learned_returns_the_commonest_written_forms():
         A("UBCKNN", "Ủy ban Chứng khoán Nhà nước"): 1,
     }
     assert learned(counts, min_seen=3, min_share=0.8) == [
-        A("TN-MT", "Tài nguyên - Môi trường"),  # 6 of 7 "tài nguyên môi trường"
+        A("TN-MT", "Tài nguyên - Môi trường"),  # 4 of the 7 "tài nguyên (và) môi trường"
         A("UBCKNN", "Uỷ ban chứng khoán Nhà nước"),
     ]
+
+
+def test_learned_counts_long_forms_with_and_without_va_as_one():
+    counts = {A("KHCN", "khoa học công nghệ"): 3, A("KH&CN", "khoa học và công nghệ"): 1}
+    assert learned(counts, min_seen=4, min_share=0.8) == [A("KHCN", "khoa học công nghệ")]
 
 
 def test_learned_leaves_out_two_letter_abbreviations():

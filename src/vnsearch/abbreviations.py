@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from os import PathLike
+from typing import TypeVar
 
 from vnsearch.text import fold, has_diacritics, normalize_word
 
@@ -225,7 +226,8 @@ def parse(
             raise bad('no "=": expected "ABBR = long form"')
         bad_chars = sorted({ch for ch in short if not ch.isalnum() and ch not in _SHORT_PUNCTUATION})
         if bad_chars:
-            raise bad(f"abbreviation {short!r} holds {''.join(bad_chars)!r}: only letters, digits, & - . and spaces")
+            chars = "".join(bad_chars)
+            raise bad(f"abbreviation {short!r} holds {chars!r}: only letters, digits, & - . and spaces")
         short_key = key(short)
         if len(short_key) < 2:
             raise bad(f"abbreviation {short!r} has fewer than two letters")
@@ -416,6 +418,14 @@ def decode(term: str) -> Abbreviation:
 # --------------------------------------------------------------------------- learning
 
 
+_T = TypeVar("_T", str, tuple[str, ...])
+
+
+def _commonest(counter: Counter[_T]) -> _T:
+    """The most frequent; ties go to the first in sorted order, for stable output."""
+    return min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
 def learned(
     counts: Mapping[Abbreviation, int],
     *,
@@ -426,11 +436,12 @@ def learned(
     """The pairs worth using, from how many articles define each pair (as written).
 
     Pairs are grouped by abbreviation (:func:`key`) and long form
-    (:func:`long_key`).  An abbreviation is kept when its commonest long form
-    is defined in at least ``min_seen`` articles and makes at least
-    ``min_share`` of the abbreviation's definitions -- so one-off matches
-    and abbreviations with competing long forms are left out -- and has at
-    least ``min_letters`` letters.  Each is returned in its commonest written
+    (:func:`long_key`, with or without its *và*: ``khoa học công nghệ`` and
+    ``khoa học và công nghệ`` are one).  An abbreviation of at least
+    ``min_letters`` letters is kept when its commonest long form is defined
+    in at least ``min_seen`` articles and makes at least ``min_share`` of
+    its definitions -- so chance matches and abbreviations with competing
+    long forms are left out.  Each is returned in its commonest written
     forms, sorted by abbreviation.
     """
     by_key: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
@@ -439,23 +450,20 @@ def learned(
     for pair, count in counts.items():
         if count <= 0:
             continue
-        k, lk = key(pair.short), long_key(pair.long)
+        k = key(pair.short)
+        lk = tuple(word for word in long_key(pair.long) if word != _VA)
         if len(k) < min_letters:
             continue
         by_key[k][lk] += count
         shorts[k, lk][pair.short] += count
         longs[k, lk][pair.long] += count
 
-    def commonest(counter: Counter) -> object:
-        # The most frequent; ties go to the first in sorted order, for stable output.
-        return min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
-
     kept = []
     for k, forms in by_key.items():
-        lk = commonest(forms)
+        lk = _commonest(forms)
         seen = forms[lk]
         if seen >= min_seen and seen >= min_share * sum(forms.values()):
-            kept.append(Abbreviation(commonest(shorts[k, lk]), commonest(longs[k, lk])))
+            kept.append(Abbreviation(_commonest(shorts[k, lk]), _commonest(longs[k, lk])))
     kept.sort(key=lambda a: (key(a.short), a.short, a.long))
     return kept
 
