@@ -11,10 +11,9 @@ article); the articles defining each pair are counted and
 
 Printed: a Markdown table of the counts and the cost per article, the pairs
 kept for a grid of knobs, then a seeded random sample of kept pairs and one
-of rejected abbreviations, for checking by hand (precision cannot be
-measured without a reader: the figures of the last check are in the module
-docstring of ``vnsearch.abbreviations``' commit message and the project
-notes).  Not imported by the tests.
+of rejected abbreviations (half of them among those defined more than once),
+each with the long forms seen, for checking by hand: whether a long form is
+right takes a reader.  Not imported by the tests.
 """
 
 from __future__ import annotations
