@@ -23,7 +23,10 @@ repository's ``seeds/`` (5 articles) and 1,000 VNTC articles (speed.py's
 A query's **false fix**: its first suggestion (``Searcher.suggest``) has other
 words than the query (compared as suggestions.py does: lowercase, tone marks
 placed alike, so ``hoà`` → ``hòa`` is none, ``hoà`` → ``hóa`` is one); a query
-with no suggestion is none.  For context, the same pieces folded (no
+with no suggestion is none.  The target (≤ 1%) is on the pieces typed with
+diacritics: a piece with none (``Covid-19 bao``, ``tim 1/4``) cannot be told
+from one typed without them, whose likely diacritics are offered by design;
+its figure is given too, over all the pieces.  For context, the same pieces folded (no
 diacritics, :func:`vnsearch.text.fold`) are restored by the same index, scored
 as suggestions.py does (words, and whole pieces, given back exactly): fewer
 false fixes must not cost restoration.  Pieces are kept as drawn, numbers too
@@ -45,7 +48,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -57,7 +60,7 @@ from relevance import load  # noqa: E402
 from speed import ARCHIVE, DEFAULT_DATA, DEFAULT_OUT, DEFAULT_WORK, Corpus, archive_members, prepare_corpus, seed_path, shuffled  # noqa: E402,E501
 from suggestions import Score, evaluate, three_words, words_of  # noqa: E402
 
-from vnsearch.text import fold  # noqa: E402
+from vnsearch.text import fold, has_diacritics  # noqa: E402
 
 ROOT = BENCH_DIR.parent
 #: The repository's seed articles, as a corpus (its ``seeds`` folder is theirs).
@@ -85,10 +88,16 @@ class Outcome:
     fixes: list[tuple[str, str]]  # (query, its first suggestion) where that changed a word
     ms_p50: float  # time of a suggestion, as typed
     restored: Score | None = None  # the same queries folded, restored (suggestions.py's scores)
+    accented: int = 0  # queries with a diacritic
 
     @property
     def rate(self) -> float:
-        """The false-fix rate: the share of queries whose first suggestion changed a word."""
+        """The false-fix rate of the queries typed with diacritics."""
+        return sum(has_diacritics(query) for query, _ in self.fixes) / (self.accented or 1)
+
+    @property
+    def rate_of_all(self) -> float:
+        """The share of all the queries whose first suggestion changed a word."""
         return len(self.fixes) / (self.queries or 1)
 
 
@@ -102,7 +111,8 @@ def false_fixes(suggest: Callable[[str], list[str]], queries: list[str]) -> Outc
         suggested += bool(options)
         if options and words_of(options[0]) != words_of(query):
             fixes.append((query, options[0]))
-    return Outcome(len(queries), suggested, fixes, statistics.median(times) if times else 0.0)
+    median = statistics.median(times) if times else 0.0
+    return Outcome(len(queries), suggested, fixes, median, accented=sum(map(has_diacritics, queries)))
 
 
 def measure(index_dir: Path, queries: list[str], folded: bool = True) -> Outcome:
@@ -114,7 +124,7 @@ def measure(index_dir: Path, queries: list[str], folded: bool = True) -> Outcome
         if not folded:
             return outcome
         restored = evaluate(searcher.suggest, [fold(q) for q in queries], queries)
-    return Outcome(outcome.queries, outcome.suggested, outcome.fixes, outcome.ms_p50, restored)
+    return replace(outcome, restored=restored)
 
 
 def word_changes(fixes: list[tuple[str, str]]) -> Counter:
@@ -168,15 +178,17 @@ Row = tuple[str, str, Outcome]  # index, query set, outcome
 def table(rows: list[Row]) -> list[str]:
     """The figures, one line an index and query set."""
     lines = [
-        "| index | queries | n | with a suggestion | false fixes | **false-fix rate** "
+        "| index | queries | n | with diacritics | with a suggestion | false fixes "
+        "| **false-fix rate** (with diacritics) | false-fix rate (all) "
         "| folded: words right | folded: pieces right | ms p50 |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for index, queries, o in rows:
         restored = o.restored
         lines.append(
-            f"| {index} | {queries} | {o.queries} | {o.suggested / (o.queries or 1):.3f} | {len(o.fixes)} "
-            f"| **{o.rate:.3f}** | {restored.words:.3f} | {restored.questions:.3f} | {o.ms_p50:.1f} |"
+            f"| {index} | {queries} | {o.queries} | {o.accented} | {o.suggested / (o.queries or 1):.3f} "
+            f"| {len(o.fixes)} | **{o.rate:.3f}** | {o.rate_of_all:.3f} "
+            f"| {restored.words:.3f} | {restored.questions:.3f} | {o.ms_p50:.1f} |"
         )
     return lines
 
@@ -211,7 +223,8 @@ def report(rows: list[Row], args: argparse.Namespace, n_articles: int) -> str:
         *table(rows),
         "",
         "- false fix: the first suggestion has other words than the query typed right (lowercase, tone marks",
-        "  placed alike: `hoà` → `hòa` is none, `hoà` → `hóa` is one); no suggestion is no false fix. Target: ≤ 1%.",
+        "  placed alike: `hoà` → `hòa` is none, `hoà` → `hóa` is one); no suggestion is no false fix. Target: ≤ 1%",
+        "  of the pieces typed with diacritics (a piece with none cannot be told from one typed without them).",
         "- folded: the same pieces without diacritics (`vnsearch.text.fold`), the first suggestion (or the piece,",
         "  if none) against the piece as written, as in suggestions.py: must not get worse as false fixes go down.",
         "- ms p50: one suggestion for a piece as written, in this process.",

@@ -293,7 +293,10 @@ def test_a_false_fix_is_a_first_suggestion_that_changes_a_word() -> None:
     assert (outcome.queries, outcome.suggested) == (6, 5)
     # tone marks placed alike, case and later suggestions do not count; no suggestion is no fix
     assert outcome.fixes == [("hoà giải", "hóa giải"), ("tay ở Cup", "tây ở Cup")]
-    assert outcome.rate == pytest.approx(2 / 6) and outcome.restored is None
+    assert outcome.rate_of_all == pytest.approx(2 / 6) and outcome.restored is None
+    assert outcome.accented == 6 and outcome.rate == pytest.approx(2 / 6)
+    unaccented = false_fixes.false_fixes(lambda query: ["này"], ["nay"])  # can't be told from "nay" typed for "này"
+    assert (unaccented.accented, unaccented.rate, unaccented.rate_of_all) == (0, 0, 1)
     assert false_fixes.word_changes(outcome.fixes) == {("hòa", "hóa"): 1, ("tay", "tây"): 1}  # as compared
     assert false_fixes.false_fixes(lambda query: [], ["bóng đá hay"]).rate == 0
     assert false_fixes.false_fixes(lambda query: [], []).rate == 0
@@ -332,9 +335,10 @@ def test_false_fixes_benchmark_runs_on_a_few_queries(data: str, request, tmp_pat
         ["VNTC (20 articles)", "ViCoV19QA questions"], ["VNTC (20 articles)", "VNTC titles"],
     ]  # fmt: skip
     for row in rows:
-        n, suggested, fixes, rate = int(row[2]), float(row[3]), int(row[4]), float(row[5].strip("*"))
-        assert n == 2 and rate == fixes / n <= suggested <= 1
-        assert 0 <= float(row[6]) <= 1  # folded: words right
+        n, accented, suggested, fixes = int(row[2]), int(row[3]), float(row[4]), int(row[5])
+        rate, rate_of_all = float(row[6].strip("*")), float(row[7])
+        assert n == 2 and accented <= n and rate_of_all == fixes / n <= suggested <= 1 and 0 <= rate <= 1
+        assert 0 <= float(row[8]) <= 1  # folded: words right
     assert not (tmp_path / "false_fixes-latest.md").exists()  # a --limit run saves nothing
 
 # -- speed.py's own logic, on made-up archives ----------------------------------------

@@ -193,3 +193,72 @@ def test_an_open_searcher_sees_updates_and_rebuilds(tmp_path):
         update_index(seeds, tmp_path / "index", rebuild=True)
         assert s.search("bóng đá").total == 0
         assert s.search("dân số").total == 4
+
+
+# -- abbreviations and long forms ---------------------------------------------------
+
+CITY = "004_6218aeb5327561b4"  # writes "Thành phố Hồ Chí Minh" and "Ủy ban nhân dân" in full
+
+
+@pytest.mark.parametrize("query", ["TP.HCM", "TPHCM", "TP HCM", "Tp.HCM", "tphcm"])
+def test_an_abbreviation_finds_its_long_form(searcher, query):
+    result = searcher.search(query)
+    assert ids(result) == [CITY]
+    assert result.expanded == ["Thành phố Hồ Chí Minh"]
+    assert "Hồ Chí Minh" in result.hits[0].snippet
+
+
+def test_an_abbreviation_finds_articles_writing_either(searcher):
+    result = searcher.search("UBND")
+    assert set(ids(result)) == {"002_f1cafe46c58462ef", "003_19f821a7a790877a", CITY}
+    assert result.expanded == ["Ủy ban nhân dân"]
+    marked = {result.hits[i].snippet[s:e] for i in range(len(result.hits)) for s, e in result.hits[i].highlights}
+    assert "UBND" in marked and "Ủy" in marked
+
+
+@pytest.mark.parametrize("query", ["Ủy ban nhân dân", "uỷ ban nhân dân", "uy ban nhan dan"])
+def test_a_long_form_finds_its_abbreviation(searcher, query):
+    result = searcher.search(query)
+    assert {"002_f1cafe46c58462ef", "003_19f821a7a790877a", CITY} <= set(ids(result))
+    assert result.expanded == ["UBND"]
+
+
+def test_no_expand_searches_as_typed(searcher):
+    assert searcher.search("TP.HCM", expand=False).total == 0
+    result = searcher.search("UBND", expand=False)
+    assert CITY not in ids(result) and result.expanded == []
+
+
+def test_an_abbreviation_is_one_word_to_ranking(searcher):
+    # an article writing both forms is not rewarded twice: the group scores as one word
+    both = searcher.search("UBND")
+    alone = searcher.search("UBND", expand=False)
+    assert max(h.score for h in both.hits) <= 1.5 * max(h.score for h in alone.hits)
+
+
+def test_a_syllable_is_an_abbreviation_only_in_capitals(searcher, tmp_path):
+    (tmp_path / "synonyms.txt").write_text("CA = Công an\n", encoding="utf-8")
+    with Searcher(searcher.index_dir, synonyms=tmp_path / "synonyms.txt") as s:
+        assert s.search("ca").expanded == []
+        assert s.search("CA").expanded == ["Công an"]
+
+
+def test_a_synonyms_file_adds_and_vetoes(searcher, tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("# mine\n!UBND\nDS = Dân số\n", encoding="utf-8")
+    with Searcher(searcher.index_dir, synonyms=path) as s:
+        assert s.search("UBND").expanded == []
+        assert s.search("DS").expanded == ["Dân số"]
+
+
+def test_a_bad_synonyms_file_is_one_clear_error(searcher, tmp_path):
+    from vnsearch.errors import SynonymsFileError
+
+    path = tmp_path / "bad.txt"
+    path.write_text("UBND = Ủy ban nhân dân\nthis line has no equals sign\n", encoding="utf-8")
+    with Searcher(searcher.index_dir, synonyms=path) as s:
+        with pytest.raises(SynonymsFileError, match="line 2"):
+            s.search("UBND")
+    with Searcher(searcher.index_dir, synonyms=tmp_path / "missing.txt") as s:
+        with pytest.raises(SynonymsFileError, match="missing.txt"):
+            s.search("UBND")

@@ -33,6 +33,7 @@ _MODULES = {
     "IndexVersionError": "errors",
     "IndexWriteError": "errors",
     "QueryError": "errors",
+    "SynonymsFileError": "errors",
     "SeedsNotFoundError": "errors",
     "VnsearchError": "errors",
     "IndexReport": "indexing",
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the names, imported eagerl
         IndexWriteError,
         QueryError,
         SeedsNotFoundError,
+        SynonymsFileError,
         VnsearchError,
     )
     from .indexing import IndexReport, Skipped, build_index, update_index

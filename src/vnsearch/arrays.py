@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from . import codec
-from .ranking import Near, Readings, idf
+from .ranking import Near, Readings, Synonyms, idf
 
 __all__ = ["Ranker"]
 
@@ -127,6 +127,8 @@ class Ranker:
             return self._near(q, within)
         if type(q) is Readings:
             return self._term(q)
+        if type(q) is Synonyms:
+            return self._synonyms(q)
         if type(q) in (wq.And, wq.Or):
             parts = [self._evaluate(sub, within) for sub in q.subqueries]
             if not parts or any(p is None for p in parts):
@@ -209,13 +211,39 @@ class Ranker:
         """
         if q.fieldname not in self._scored or not q.words:
             return None
+        mask = np.zeros(self._n, dtype=bool)
+        mask[self._phrase_ends(q) >> _SHIFT] = True
+        scores = np.add.reduce([self._term(wq.Term(q.fieldname, word))[1] for word in q.words])
+        return mask, _boosted(scores * mask, q.boost)
+
+    def _phrase_ends(self, q: wq.Phrase) -> np.ndarray:
+        """Where a phrase is found: the occurrences of its last word that end it, sorted."""
         ends = self._occurrences(q.fieldname, q.words[0])
         for word in q.words[1:]:
             ends = _following(ends, self._occurrences(q.fieldname, word), q.slop)
+        return ends
+
+    def _synonyms(self, q: Synonyms) -> _Columns | None:
+        """Ways of writing one thing, scored as one word found wherever any of them is (see ``Synonyms``).
+
+        Occurrences are counted by place, so a place two of them share (a
+        word written without diacritics is indexed twice) counts once.
+        """
+        if q.fieldname not in self._scored or not all(
+            type(sub) in (wq.Term, wq.Phrase) and sub.fieldname == q.fieldname for sub in q.subqueries
+        ):
+            return None
+        found = [
+            self._occurrences(q.fieldname, sub.text) if type(sub) is wq.Term else self._phrase_ends(sub)
+            for sub in q.subqueries
+        ]
+        ids, counts = np.unique(np.unique(np.concatenate(found)) >> _SHIFT, return_counts=True)
         mask = np.zeros(self._n, dtype=bool)
-        mask[ends >> _SHIFT] = True
-        scores = np.add.reduce([self._term(wq.Term(q.fieldname, word))[1] for word in q.words])
-        return mask, _boosted(scores * mask, q.boost)
+        scores = np.zeros(self._n, dtype=np.float64)
+        if len(ids):
+            mask[ids] = True
+            scores[ids] = self._bm25(q.fieldname, idf(len(ids), self._n), ids, counts.astype(np.float64))
+        return mask, _boosted(scores, q.boost)
 
     def _near(self, q: Near, within: np.ndarray | None = None) -> _Columns | None:
         """Two words near each other, in order: BM25 of the pair, counting ``1 / distance`` each time.

@@ -318,11 +318,19 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
     help="Search for the suggested query (diacritics restored, typos fixed) instead.",
 )
 @click.option("--facets", is_flag=True, help="Count all the matches by year, site and category.")
+@click.option(
+    "--no-expand", "expand", is_flag=True, default=True, flag_value=False,
+    help="Search abbreviations (UBND) and long forms (Ủy ban nhân dân) only as typed, not for each other.",
+)  # fmt: skip
+@click.option(
+    "--synonyms", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False),
+    help="Abbreviations to add or veto, one 'ABBR = long form' or '!ABBR' a line (default: synonyms.txt in the index folder).",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
 @color_option
 def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort,
-           use_suggestion, facets, as_json, as_jsonl) -> None:  # fmt: skip
+           use_suggestion, facets, expand, synonyms, as_json, as_jsonl) -> None:  # fmt: skip
     """Search the index for QUERY (built from the seeds first if missing).
 
     \b
@@ -331,6 +339,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
     Operators: AND OR NOT ( )           prefixes: dân*
     Words typed without diacritics match every accented form; the likeliest
     accented query is suggested ("did you mean"), as are fixes for typos.
+    Abbreviations also find their long forms, and back: UBND, Ủy ban nhân dân.
     Exit status, as grep's: 0 with hits, 1 with none, 2 on errors.
     """
     if as_json and as_jsonl:
@@ -350,9 +359,10 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         sort=sort,
         use_suggestion=use_suggestion,
         facets=facets,
+        expand=expand,
     )
     try:
-        searcher = _searcher(index_dir)
+        searcher = _searcher(index_dir, synonyms)
     except IndexNotFoundError:
         if not seeds_dir.is_dir():
             raise VnsearchError(
@@ -364,7 +374,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
         check_location(index_dir, seeds_dir)  # before saying it will build there
         _echo(f"No index in '{_shown(index_dir)}' yet: building it from '{_shown(seeds_dir)}'…", err=True)
         _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
-        searcher = _searcher(index_dir)
+        searcher = _searcher(index_dir, synonyms)
     with searcher:
         result = searcher.search(text, **options)
     if as_json:
@@ -437,11 +447,11 @@ def stats(index_dir: Path, as_json: bool) -> None:
 # -- helpers -----------------------------------------------------------------
 
 
-def _searcher(index_dir: Path):
+def _searcher(index_dir: Path, synonyms: Path | None = None):
     """A :class:`~vnsearch.Searcher` on ``index_dir`` (Whoosh and numpy load here, not at startup)."""
     from .searching import Searcher
 
-    return Searcher(index_dir)
+    return Searcher(index_dir, synonyms=synonyms)
 
 
 def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -> IndexReport:
@@ -492,6 +502,8 @@ def _print_result(result: SearchResult) -> None:
         _echo(click.style("Did you mean / Có phải bạn muốn tìm: ", fg="yellow") + marked)
         if result.instead_of is None:
             _echo("  (--exact-suggestion searches for the first)", dim=True)
+    if result.expanded:
+        _echo("Also searched / Tìm cả: " + " · ".join(_safe(e) for e in result.expanded), dim=True)
     if result.relaxed:
         _echo("No article has all the words; showing articles with any of them.", fg="yellow")
     if not result.hits:
@@ -564,6 +576,7 @@ def _result_json(result: SearchResult) -> dict:
         "relaxed": result.relaxed,
         "suggestions": result.suggestions,
         "instead_of": result.instead_of,
+        "expanded": result.expanded,
         "facets": None if result.facets is None else {
             facet: [asdict(count) for count in counts] for facet, counts in result.facets.items()
         },

@@ -18,6 +18,7 @@ __all__ = [
     "IndexWriteError",
     "SeedsNotFoundError",
     "QueryError",
+    "SynonymsFileError",
 ]
 
 
@@ -62,3 +63,7 @@ class SeedsNotFoundError(VnsearchError):
 
 class QueryError(VnsearchError):
     """The query or a search option cannot be understood."""
+
+
+class SynonymsFileError(VnsearchError):
+    """A file of abbreviations to add or veto cannot be read, or has a bad line (named): fix that line."""

@@ -31,9 +31,13 @@ from .ranking import (
     READING_FLOOR,
     Near,
     Readings,
+    Synonyms,
 )
 from .schema import FIELD_BOOSTS, QUERY_FIELDS, SEARCH_FIELDS
+from .abbreviations import Abbreviation, Table, key
 from .accents import Frequency, likely_forms, shares
+from .analysis import query_terms
+from .syllables import could_be_syllable
 from .text import fold, has_diacritics
 
 __all__ = [
@@ -43,6 +47,7 @@ __all__ = [
     "without_boosts",
     "highlight_terms",
     "with_readings",
+    "with_abbreviations",
     "compounds",
     "filter_query",
     "parse_date",
@@ -282,6 +287,145 @@ def with_readings(q: wq.Query, words: list[str], frequency: Frequency) -> wq.Que
 def _weight(share: float) -> float:
     """The weight of a reading as likely as ``share`` (0–1) of the likeliest."""
     return READING_FLOOR + (1 - READING_FLOOR) * share
+
+
+# A word written with two capitals or more (``UBND``, ``TP.HCM``, ``Tp.HCM``).
+_CAPITALISED = re.compile(r"\w*[A-ZĐ][\w.&-]*[A-ZĐ]\w*")
+
+
+def with_abbreviations(q: wq.Query, table: Table, text: str) -> tuple[wq.Query, list[str]]:
+    """``q`` with its abbreviations also matching their long forms, and its long forms their abbreviations.
+
+    ``text`` is the query as typed: a word that is also a Vietnamese
+    syllable (``ca``, ``ban``) is taken for an abbreviation only when typed
+    in capitals.  Each abbreviation and its long forms become one
+    :class:`vnsearch.ranking.Synonyms`, ranked as one word.  Returns the new
+    query and what it also searches for (``["Ủy ban nhân dân"]``), to show.
+    """
+    capitals = {key(m.group()) for m in _CAPITALISED.finditer(text)}
+    capitals |= {key(piece) for m in _CAPITALISED.finditer(text) for piece in re.split(r"[.&-]", m.group())}
+    expanded: list[str] = []
+    grouped: list[set[str]] = []  # the words of each run made a group
+
+    def expand(node: wq.Query) -> wq.Query:
+        if _group_words(node) is not None:
+            return _expand_children([node], table, capitals, expanded, grouped)[0]
+        if type(node) in (wq.And, wq.Or):
+            children = _expand_children([expand(c) for c in node.subqueries], table, capitals, expanded, grouped)
+            out = type(node)(children, boost=node.boost)
+            if type(node) is wq.Or:
+                out.scale = node.scale
+            return out
+        if type(node) is wq.AndNot:
+            out = wq.AndNot(expand(node.a), node.b)
+        elif type(node) is wq.AndMaybe:  # the boosts for words read together: not within a group
+            a = expand(node.a)
+            boosts = _without_boosts_within(node.b, grouped)
+            out = a if boosts is None else wq.AndMaybe(a, boosts)
+        else:
+            return node
+        out.boost = node.boost
+        return out
+
+    return expand(q), list(dict.fromkeys(expanded))
+
+
+def _without_boosts_within(boosts: wq.Query, grouped: list[set[str]]) -> wq.Query | None:
+    """The optional boosts, less those for words of one group (it ranks as one word already); None if none is left."""
+    if type(boosts) is not wq.Or or not grouped:
+        return boosts
+
+    def within(leaf: wq.Query) -> bool:
+        words = leaf.text.split("_") if isinstance(leaf, wq.Term) else getattr(leaf, "words", ())
+        return any({fold(w) for w in words} <= group for group in grouped)
+
+    kept = [leaf for leaf in boosts.subqueries if not within(leaf)]
+    return wq.Or(kept) if kept else None
+
+
+def _expand_children(
+    children: list[wq.Query], table: Table, capitals: set[str], expanded: list[str], grouped: list[set[str]]
+) -> list[wq.Query]:
+    """Sibling queries with each run of them that is an abbreviation or a long form made one group of synonyms."""
+    words = [_group_words(child) for child in children]
+    longest = max(table.longest_long_form(), 1)
+    out, i = [], 0
+    while i < len(children):
+        for j in range(len(children), i, -1):  # the longest run first
+            run = [w for ws in words[i:j] if ws is not None for w in ws] if None not in words[i:j] else None
+            if not run or len(run) > longest:
+                continue
+            fields = _group_fields(children[i])
+            if any(_group_fields(child) != fields for child in children[i:j]):
+                continue
+            group = _synonyms(children[i:j], run, fields, table, capitals, expanded)
+            if group is not None:
+                out.append(group)
+                grouped.append({fold(w) for w in run})
+                i = j
+                break
+        else:
+            out.append(children[i])
+            i += 1
+    return out
+
+
+def _synonyms(
+    typed: list[wq.Query], words: list[str], fields: tuple[str, ...], table: Table,
+    capitals: set[str], expanded: list[str],
+) -> wq.Query | None:  # fmt: skip
+    """The group of synonyms for query words that are an abbreviation or a long form (None: neither)."""
+    shortened = table.abbreviations_of(words) if len(words) > 1 else []
+    lengthened = []
+    if all(not could_be_syllable(fold(w)) or key(w) in capitals for w in words):
+        lengthened = table.long_forms("".join(words))
+    if not shortened and not lengthened:
+        return None
+    expanded += [a.long for a in lengthened] + [a.short for a in shortened]
+    groups = []
+    for name in fields:
+        alternatives = [_typed(typed, words, name)]
+        for a in lengthened + shortened:
+            alternatives += _spellings(a, name)
+        unique = list({repr(alt): alt for alt in alternatives}.values())
+        groups.append(Synonyms(unique, boost=FIELD_BOOSTS.get(name, 1.0)))
+    return groups[0] if len(groups) == 1 else wq.Or(groups)
+
+
+def _typed(typed: list[wq.Query], words: list[str], fieldname: str) -> wq.Query:
+    """The words as typed, in one field: a term or a phrase."""
+    if len(words) == 1:
+        return wq.Term(fieldname, words[0])
+    if len(typed) == 1:
+        leaf = next(leaf for leaf in typed[0].leaves() if leaf.fieldname == fieldname)
+        return wq.Phrase(fieldname, list(leaf.words), slop=leaf.slop)
+    return wq.Phrase(fieldname, words)
+
+
+def _spellings(a: Abbreviation, fieldname: str) -> list[wq.Query]:
+    """The ways an abbreviation and its long form are found in articles: ``TP.HCM``, ``TPHCM``, the long form."""
+    short = [fold(t) for t in query_terms(a.short)]
+    found = [wq.Term(fieldname, "".join(short))]
+    if len(short) > 1:
+        found.append(wq.Phrase(fieldname, short))
+    found.append(wq.Phrase(fieldname, query_terms(a.long)))
+    return found
+
+
+def _group_words(q: wq.Query) -> tuple[str, ...] | None:
+    """The words of one word or phrase as the parser gives it (the same in each field searched), or None."""
+    leaves = [q] if isinstance(q, (wq.Term, wq.Phrase)) else list(q.subqueries) if type(q) is wq.Or else []
+    found = set()
+    for leaf in leaves:
+        if type(leaf) not in (wq.Term, Readings, wq.Phrase) or leaf.fieldname not in SEARCH_FIELDS:
+            return None
+        found.add(tuple(leaf.words) if type(leaf) is wq.Phrase else (leaf.text,))
+    return found.pop() if len(found) == 1 and all(isinstance(w, str) for w in next(iter(found))) else None
+
+
+def _group_fields(q: wq.Query) -> tuple[str, ...]:
+    """The fields a word of the query is searched in."""
+    return tuple(sorted(leaf.fieldname for leaf in q.leaves()))
 
 
 def highlight_terms(q: wq.Query, reader) -> frozenset[str]:

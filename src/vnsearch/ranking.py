@@ -18,7 +18,7 @@ import math
 from whoosh import query as wq
 from whoosh import scoring
 
-__all__ = ["Weighting", "Near", "Readings", "idf"]
+__all__ = ["Weighting", "Near", "Readings", "Synonyms", "idf"]
 
 #: BM25 parameters: term-frequency saturation and length normalisation
 #: (long articles that mention a word in passing should not outrank short
@@ -98,3 +98,23 @@ class Readings(wq.Term):
 
     def __repr__(self) -> str:
         return f"Readings({self.fieldname!r}, {self.text!r}, {self.forms!r}, rest={self.rest}, boost={self.boost})"
+
+
+class Synonyms(wq.Or):
+    """Ways of writing one thing (``UBND``, ``"ủy ban nhân dân"``), ranked as one word.
+
+    Its subqueries are terms and phrases of one field.  An article matches
+    if it has any of them; :class:`vnsearch.arrays.Ranker` scores it as BM25
+    of a single word that occurs as often as all of them together (a phrase
+    counts once each time it is found), with the idf of the articles having
+    any: an article writing both ``UBND`` and ``Ủy ban nhân dân`` is not
+    rewarded twice.  Whoosh, where it runs a query, reads it as their OR.
+    """
+
+    @property
+    def fieldname(self) -> str | None:
+        """The field of its terms and phrases."""
+        return self.subqueries[0].fieldname if self.subqueries else None
+
+    def __repr__(self) -> str:
+        return f"Synonyms({self.subqueries!r}, boost={self.boost})"

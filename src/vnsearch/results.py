@@ -60,6 +60,9 @@ class SearchResult:
     diacritics restored, typos corrected); ``instead_of`` is the query as
     typed when these are the hits of its first suggestion.  ``facets``
     (when asked for) count all the matches by year, site and category.
+    ``expanded`` is what the query also searched for: the long forms of its
+    abbreviations and the abbreviations of its long forms (``UBND`` ↔
+    ``Ủy ban nhân dân``).
     """
 
     query: str
@@ -70,6 +73,7 @@ class SearchResult:
     suggestions: list[str] = field(default_factory=list)
     instead_of: str | None = None
     facets: dict[str, list[FacetCount]] | None = None
+    expanded: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

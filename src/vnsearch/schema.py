@@ -4,7 +4,9 @@
 ``body``; ``author``, ``site``, ``url`` and ``id`` can be searched with a
 field prefix (``author:"Trần Lộc"``).  The file's size and mtime are kept in
 columns, which an update reads for every article at little cost, and its hash
-is stored, so an update can tell which files changed.
+is stored, so an update can tell which files changed.  The abbreviations an
+article defines ("Ủy ban nhân dân (UBND)") are kept as terms of a field of
+their own, so the index counts how many articles define each.
 
 :func:`document` and :func:`article_fields` convert between an
 :class:`~vnsearch.articles.Article` and the fields the index stores.
@@ -18,6 +20,7 @@ import os
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from . import abbreviations
 from .analysis import VietnameseAnalyzer
 from .articles import Article
 from .codec import Positions
@@ -29,6 +32,7 @@ __all__ = [
     "QUERY_FIELDS",
     "VERBATIM_FIELDS",
     "FIELD_BOOSTS",
+    "ABBREVIATIONS",
     "make_schema",
     "document",
     "article_fields",
@@ -36,8 +40,9 @@ __all__ = [
 
 #: Bumped whenever the fields, the analyser or the index format change what
 #: is written, so an index written by another version is rebuilt instead of
-#: misread (5: vnsearch's codec, :mod:`vnsearch.codec`).
-SCHEMA_VERSION = 5
+#: misread (5: vnsearch's codec, :mod:`vnsearch.codec`; 6: the abbreviations
+#: articles define).
+SCHEMA_VERSION = 6
 
 #: Fields a query searches when it names none.
 SEARCH_FIELDS = ("title", "body")
@@ -51,6 +56,10 @@ VERBATIM_FIELDS: tuple[str, ...]
 
 #: BM25F weights: a word in the title counts for more than one in the body.
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
+
+#: The field of the abbreviations an article defines, one term each
+#: (``abbreviations.encode``): not stored, not searched by queries.
+ABBREVIATIONS = "abbreviations"
 
 
 def make_schema() -> Schema:
@@ -70,6 +79,7 @@ def make_schema() -> Schema:
         site=KEYWORD(stored=True, lowercase=True),
         category=ID(stored=True),
         sha256=STORED(),
+        abbreviations=KEYWORD(commas=True, lowercase=False),
         # -1 for articles not from a file (``build_index``)
         size=COLUMN(NumericColumn("q", default=-1)),
         mtime=COLUMN(NumericColumn("q", default=-1)),
@@ -113,6 +123,9 @@ def document(article: Article, stat: os.stat_result | None = None) -> dict:
         doc["site"] = article.site
     if article.category:
         doc["category"] = article.category
+    defined = abbreviations.definitions(f"{article.title}\n{article.body}")
+    if defined:
+        doc[ABBREVIATIONS] = ",".join(dict.fromkeys(abbreviations.encode(a) for a in defined))
     return doc
 
 

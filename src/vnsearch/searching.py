@@ -27,9 +27,9 @@ from whoosh import query as wq
 from whoosh import collectors, sorting
 from whoosh.filedb.filetables import FileFormatError
 
-from . import schema, storage
+from . import abbreviations, schema, storage
 from .articles import Article
-from .errors import IndexDamagedError, QueryError, VnsearchError
+from .errors import IndexDamagedError, QueryError, SynonymsFileError, VnsearchError
 from .queries import (  # noqa: F401 (parse_date: re-exported)
     check_size,
     filter_query,
@@ -37,6 +37,7 @@ from .queries import (  # noqa: F401 (parse_date: re-exported)
     parse,
     parse_date,
     to_date,
+    with_abbreviations,
 )
 from .ranking import Weighting
 from .results import FACETS, SORTS, FacetCount, Hit, IndexStats, SearchResult  # noqa: F401 (FACETS, FacetCount: re-exported)
@@ -44,7 +45,10 @@ from .snippets import make_snippet
 from .suggest import Vocabulary, suggest
 
 
-__all__ = ["Hit", "FacetCount", "SearchResult", "IndexStats", "Searcher", "search", "parse_date"]
+__all__ = ["Hit", "FacetCount", "SearchResult", "IndexStats", "Searcher", "search", "parse_date", "SYNONYMS_FILE"]
+
+#: A file of abbreviations to add or veto, read from the index folder when no other is given.
+SYNONYMS_FILE = "synonyms.txt"
 
 
 class Searcher:
@@ -54,10 +58,18 @@ class Searcher:
     position between a seek and a read, so each thread reads the index
     through a view of its own (see ``_View``), opened on its first call and
     moved to the latest commit or rebuild at each one.
+
+    Abbreviations are searched with their long forms, and long forms with
+    their abbreviations: those of vnsearch's list, those the articles define
+    ("Ủy ban nhân dân (UBND)") often and consistently, and those of a file
+    of additions and vetoes, ``synonyms`` (by default ``synonyms.txt`` in
+    the index folder, if there is one; see :mod:`vnsearch.abbreviations`).
     """
 
-    def __init__(self, index_dir: str | os.PathLike = "index"):
+    def __init__(self, index_dir: str | os.PathLike = "index", *, synonyms: str | os.PathLike | None = None):
         self.index_dir = Path(index_dir)
+        self._synonyms = synonyms
+        self._users: tuple[list, list] | None = None  # read at the first search that expands
         self._schema = schema.make_schema()
         self._local = threading.local()  # this thread's _View
         # Every thread's view, for close(); a thread's view goes when the thread ends.
@@ -121,6 +133,7 @@ class Searcher:
         suggestions: bool = True,
         use_suggestion: bool = False,
         facets: bool = False,
+        expand: bool = True,
     ) -> SearchResult:
         """Rank the articles matching ``query``; see the module doc for syntax.
 
@@ -132,7 +145,8 @@ class Searcher:
         hits then have no score.  ``suggestions=False`` skips "did you
         mean"; ``use_suggestion`` searches for the first suggestion instead
         of the query, if there is one.  ``facets`` counts all the matches by
-        year, site and category.
+        year, site and category.  ``expand=False`` searches abbreviations and
+        long forms only as typed (see ``SearchResult.expanded``).
         """
         if limit < 1:
             raise QueryError(f"limit must be at least 1, not {limit}")
@@ -143,7 +157,7 @@ class Searcher:
             raise QueryError(f"since ({since}) is after until ({until}): nothing can match")
         check_size(query)
         view = self._view()
-        options = _Options(limit, any_terms, filter_query(since, until, site, category), sort, facets)
+        options = _Options(limit, any_terms, filter_query(since, until, site, category), sort, facets, expand)
         if not use_suggestion:
             result = self._search(view, query, options)  # first: a query that cannot run raises
             return replace(result, suggestions=self._suggest(view, query)) if suggestions else result
@@ -159,15 +173,29 @@ class Searcher:
         frequency = None if options.sort == "date" else view.vocabulary.frequency
         with _reading(self.index_dir):
             strict = parse(query, self._schema, any_terms=options.any_terms, frequency=frequency)
+            strict, expanded = self._expanded(view, strict, query, options)
         result = self._run(view, query, strict, options)
         if result.total == 0 and not options.any_terms:
             with _reading(self.index_dir):
                 loose = parse(query, self._schema, any_terms=True, frequency=frequency)
+                loose, expanded_loose = self._expanded(view, loose, query, options)
             if loose != strict:
                 relaxed = self._run(view, query, loose, options)
                 if relaxed.total:
-                    result = replace(relaxed, relaxed=True)
-        return result
+                    result, expanded = replace(relaxed, relaxed=True), expanded_loose
+        return replace(result, expanded=expanded)
+
+    def _expanded(self, view: "_View", q: wq.Query, text: str, options: "_Options") -> tuple[wq.Query, list[str]]:
+        """``q`` searching abbreviations with their long forms (and back), and what that added."""
+        if not options.expand:
+            return q, []
+        return with_abbreviations(q, view.abbreviations(self._users_file()), text)
+
+    def _users_file(self) -> tuple[list, list]:
+        """The abbreviations the user adds and vetoes (read once, at the first search)."""
+        if self._users is None:
+            self._users = _users_abbreviations(self.index_dir, self._synonyms)
+        return self._users
 
     def suggest(self, query: str) -> list[str]:
         """Likely meant queries, best first: diacritics restored, typos fixed (see ``SearchResult``)."""
@@ -175,8 +203,9 @@ class Searcher:
         return self._suggest(self._view(), query)
 
     def _suggest(self, view: "_View", query: str) -> list[str]:
+        table = view.abbreviations(self._users_file())
         with _reading(self.index_dir):
-            return suggest(query, view.vocabulary)
+            return suggest(query, view.vocabulary, known=lambda word: bool(table.long_forms(word)))
 
     def article(self, id: str) -> Article:
         """The stored article with this id (``KeyError`` if there is none)."""
@@ -240,7 +269,7 @@ class _View:
         self.searcher = searcher
         #: Closes the Whoosh searcher, once (also when the view is dropped).
         self.close = weakref.finalize(self, searcher.close)
-        self._ranker = self._facets = self._vocabulary = None
+        self._ranker = self._facets = self._vocabulary = self._abbreviations = None
 
     @classmethod
     def open(cls, index_dir: Path) -> "_View":
@@ -265,6 +294,14 @@ class _View:
 
             self._ranker = Ranker(self.searcher)
         return self._ranker
+
+    def abbreviations(self, users: tuple[list, list]) -> "abbreviations.Table":
+        """The abbreviations searched with their long forms: vnsearch's, the index's, the user's (made on first use)."""
+        if self._abbreviations is None:
+            added, vetoes = users
+            learned = abbreviations.learned(_defined(self.searcher.reader()))
+            self._abbreviations = abbreviations.Table(abbreviations.builtin() + learned + added, vetoes)
+        return self._abbreviations
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -331,6 +368,36 @@ class _Options:
     filter: wq.Query | None
     sort: str
     facets: bool
+    expand: bool
+
+
+def _users_abbreviations(index_dir: Path, path: str | os.PathLike | None) -> tuple[list, list]:
+    """The abbreviations a user adds and vetoes: in ``path``, or in the index folder's ``synonyms.txt``."""
+    if path is None:
+        path = index_dir / SYNONYMS_FILE
+        if not path.is_file():
+            return [], []
+    try:
+        return abbreviations.load_file(path)
+    except OSError as exc:
+        raise SynonymsFileError(f"cannot read the synonyms file '{path}': {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise SynonymsFileError(str(exc)) from None
+
+
+def _defined(reader) -> dict:
+    """How many articles define each abbreviation inline, from the index's ``abbreviations`` field."""
+    counts: dict = {}
+    if schema.ABBREVIATIONS not in reader.schema:
+        return counts
+    for term in reader.lexicon(schema.ABBREVIATIONS):
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        try:
+            pair = abbreviations.decode(text)
+        except ValueError:
+            continue
+        counts[pair] = counts.get(pair, 0) + reader.doc_frequency(schema.ABBREVIATIONS, text)
+    return counts
 
 
 def search(
@@ -347,13 +414,15 @@ def search(
     suggestions: bool = True,
     use_suggestion: bool = False,
     facets: bool = False,
+    expand: bool = True,
+    synonyms: str | os.PathLike | None = None,
 ) -> SearchResult:
     """Open the index, run one query (options as ``Searcher.search``), close."""
-    with Searcher(index_dir) as searcher:
+    with Searcher(index_dir, synonyms=synonyms) as searcher:
         return searcher.search(
             query, limit=limit, any_terms=any_terms, since=since, until=until, site=site,
             category=category, sort=sort, suggestions=suggestions,
-            use_suggestion=use_suggestion, facets=facets,
+            use_suggestion=use_suggestion, facets=facets, expand=expand,
         )  # fmt: skip
 
 

@@ -4,12 +4,20 @@ Most people type Vietnamese without diacritics, and some words with a typo.
 :func:`suggest` rewrites the words of a query in place (operators, quotes,
 field names and wildcards stay as typed):
 
-* a word the index has in no form is replaced by the nearest word it has
-  (``nguoii`` → ``nguoi``, ``ngưoi`` → ``người``), fewest edits first, then
-  the one that makes a compound word with its neighbours (``giao ducc`` →
-  ``giao duc``), then the most frequent;
+* a word the index has in no form, and that is no Vietnamese syllable, is
+  replaced by the nearest word it has (``nguoii`` → ``nguoi``, ``ngườii`` →
+  ``người``), fewest edits first, then the one that makes a compound word
+  with its neighbours (``giao ducc`` → ``giao duc``), then the most
+  frequent.  A right word the index lacks (``bóng đá``, ``hoà``) is left
+  as it is: "fixing" it into another word would change what was asked;
 * words typed without diacritics get the likeliest accented reading
-  (``dan so`` → ``dân số``, see :mod:`vnsearch.accents`).
+  (``dan so`` → ``dân số``, see :mod:`vnsearch.accents`); a word that is
+  itself the likeliest reading (``ban``, as in Ban Chỉ đạo) gets none.  In
+  a query typed with diacritics, a word without them is taken as typed
+  if it is a syllable so (``nay`` in ``nay 54 tuổi``) or can be none
+  (``vacxin``): only one such as ``hoach`` is read as ``hoạch``;
+* names and abbreviations, typed with capitals (``Covid``, ``ISP``), are
+  not typos.
 
 The suggestions only propose queries: the search itself runs as typed.
 """
@@ -18,13 +26,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from whoosh.reading import IndexReader
 
 from . import typos
-from .accents import MAX_WORD_LETTERS, readings
+from .accents import MAX_WORD_LETTERS, Reading, readings
 from .schema import SEARCH_FIELDS, VERBATIM_FIELDS
-from .text import fold, normalize_word
+from .syllables import could_be_syllable, is_syllable
+from .text import fold, has_diacritics, normalize_word
 
 __all__ = ["suggest", "Vocabulary", "MAX_SUGGESTIONS", "EVEN"]
 
@@ -53,7 +63,7 @@ _TOKEN = re.compile(
 _NEIGHBOURS = re.compile(r"[\s\"]*")
 
 
-def suggest(query: str, vocabulary) -> list[str]:
+def suggest(query: str, vocabulary, known: Callable[[str], bool] = lambda word: False) -> list[str]:
     """Likely rewritings of ``query``, best first; empty when it looks right.
 
     ``vocabulary`` (an index's :class:`Vocabulary`, or a stand-in for one)
@@ -61,19 +71,40 @@ def suggest(query: str, vocabulary) -> list[str]:
     the index, folded terms included) and ``nearest(word) -> list[str]``
     (for a word the index does not have, the closest ones it has, most
     frequent first; None for a word it has).  Words longer than
-    ``MAX_WORD_LETTERS`` are kept as typed.
+    ``MAX_WORD_LETTERS``, and those ``known`` says are right (abbreviations
+    such as ``tphcm``), are kept as typed.
     """
     query = unicodedata.normalize("NFC", query)
     runs = _runs(query)
     if not runs:
         return []
     typed = [tuple(normalize_word(m.group()) for m in run) for run in runs]
-    typos = _Typos(vocabulary)
+    # names and abbreviations (ISP, Covid, Grammy but the first word) are not typos of other words
+    matches = [m for run in runs for m in run]
+    names = {normalize_word(m.group()) for i, m in enumerate(matches) if _is_name(m.group(), first=i == 0)}
+    # In a query typed with diacritics, a word without them is meant so when it is a
+    # syllable so (nay, con) or can be none (vacxin, test): only hoach becomes hoạch.
+    with_diacritics = any(has_diacritics(word) for words in typed for word in words)
+    meant = {
+        word for words in typed for word in words
+        if with_diacritics and not has_diacritics(word) and (is_syllable(word) or not could_be_syllable(word))
+    }  # fmt: skip
+    typos = _Typos(vocabulary, lambda word: word in names or word in meant or known(word))
     choices: list[list[tuple[tuple[str, ...], float]]] = []
     for words in typed:
-        found = readings(typos.corrected(list(words)), vocabulary.frequency)
-        best = found[0].likelihood
-        choices.append([(r.words, r.likelihood) for r in found if r.likelihood >= EVEN * best])
+        corrected = typos.corrected(list(words))
+        pinned = [i for i, word in enumerate(words) if word in meant]
+        found = [
+            r for r in readings(corrected, vocabulary.frequency) if all(r.words[i] == words[i] for i in pinned)
+        ] or [Reading(tuple(corrected), 1.0)]
+        best = found[0]
+        # a word the likeliest reading leaves as typed is left so by the others
+        kept = [i for i, word in enumerate(words) if best.words[i] == word]
+        choices.append([
+            (r.words, r.likelihood)
+            for r in found
+            if r.likelihood >= EVEN * best.likelihood and all(r.words[i] == words[i] for i in kept)
+        ])  # fmt: skip
     # the best reading of every run, then the runner-up readings of each run
     options = [[c[0][0] for c in choices]]
     for i, run_choices in enumerate(choices):
@@ -94,8 +125,11 @@ class Vocabulary:
     merged away, so a word is only offered if a live article has it.
     """
 
-    #: Edits tried for a word that matches nothing, by its length.
-    MAX_EDITS = ((5, 2), (3, 1))
+    #: Edits tried for a word that matches nothing, by its length: two only
+    #: for words longer than a syllable (``nghiêng``), which are not
+    #: Vietnamese (``internet``); a short foreign word is more often right
+    #: than two typos away from a Vietnamese one (``covid`` is not ``coi``).
+    MAX_EDITS = ((8, 2), (3, 1))
     #: Nearest words offered for one typo, most frequent first.
     CANDIDATES = 5
 
@@ -188,8 +222,9 @@ def _runs(query: str) -> list[list[re.Match]]:
 class _Typos:
     """Words the index lacks, replaced by the nearest ones it has."""
 
-    def __init__(self, vocabulary):
+    def __init__(self, vocabulary, known: Callable[[str], bool]):
         self._vocabulary = vocabulary
+        self._known = known
         self._left = MAX_TYPOS
 
     def corrected(self, words: list[str]) -> list[str]:
@@ -197,6 +232,8 @@ class _Typos:
         out = list(words)
         for i, word in enumerate(words):
             if not word.isalpha() or len(word) > MAX_TYPO_LENGTH or not self._left:
+                continue
+            if _right(word) or self._known(word):
                 continue
             candidates = self._vocabulary.nearest(word)
             if candidates is None:  # a word the index has
@@ -213,6 +250,16 @@ class _Typos:
         folded = fold(candidate)
         keys = [f"{w}_{folded}" for w in before] + [f"{folded}_{w}" for w in after]
         return sum(self._vocabulary.frequency(key) for key in keys)
+
+
+def _is_name(typed: str, first: bool) -> bool:
+    """Whether a word is typed as a name or an abbreviation: in capitals, or capitalised after the first word."""
+    return (typed.isupper() and len(typed) > 1) or (not first and not typed.islower())
+
+
+def _right(word: str) -> bool:
+    """Whether a word is a Vietnamese syllable as typed (with diacritics, or once they are restored)."""
+    return is_syllable(word) if has_diacritics(word) else could_be_syllable(word)
 
 
 def _rewrite(query: str, runs: list[list[re.Match]], option: list[tuple[str, ...]]) -> str:

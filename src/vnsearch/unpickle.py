@@ -53,6 +53,7 @@ ALLOWED = frozenset(
         ("vnsearch.analysis", "VietnameseAnalyzer"),
         ("whoosh.analysis.analyzers", "CompositeAnalyzer"),
         ("whoosh.analysis.filters", "LowercaseFilter"),
+        ("whoosh.analysis.filters", "StripFilter"),  # the abbreviations field's, after its commas
         ("whoosh.analysis.tokenizers", "IDTokenizer"),
         ("whoosh.analysis.tokenizers", "RegexTokenizer"),
         ("re", "_compile"),  # a tokenizer's compiled pattern
