@@ -388,6 +388,40 @@ def test_json_carries_suggestions(runner, env) -> None:
     assert search_json(runner, ["dân số"], env)["suggestions"] == []
 
 
+# --- abbreviations ------------------------------------------------------------------------
+
+
+def test_an_abbreviation_also_searches_its_long_form(runner, env) -> None:
+    result = run(runner, ["search", "TP.HCM"], env)
+    assert result.exit_code == 0
+    assert "Also searched / Tìm cả: Thành phố Hồ Chí Minh" in result.stdout
+    data = search_json(runner, ["UBND"], env)
+    assert data["expanded"] == ["Ủy ban nhân dân"] and len(data["hits"]) == 3
+
+
+def test_no_expand_searches_as_typed(runner, env) -> None:
+    result = run(runner, ["search", "--no-expand", "TP.HCM"], env)
+    assert result.exit_code == 1 and "Also searched" not in result.stdout
+    data = search_json(runner, ["--no-expand", "UBND"], env)
+    assert data["expanded"] == [] and len(data["hits"]) == 2
+
+
+def test_a_synonyms_file_adds_and_vetoes(runner, env, tmp_path) -> None:
+    path = tmp_path / "synonyms.txt"
+    path.write_text("!UBND\nDS = Dân số\n", encoding="utf-8")
+    assert search_json(runner, ["--synonyms", str(path), "UBND"], env)["expanded"] == []
+    assert search_json(runner, ["--synonyms", str(path), "DS"], env)["expanded"] == ["Dân số"]
+
+
+def test_a_bad_synonyms_file_is_one_line(runner, env, tmp_path) -> None:
+    path = tmp_path / "synonyms.txt"
+    path.write_text("UBND Ủy ban nhân dân\n", encoding="utf-8")
+    line = assert_error_line(run(runner, ["search", "--synonyms", str(path), "UBND"], env))
+    assert "line 1" in line and "synonyms.txt" in line
+    missing = assert_error_line(run(runner, ["search", "--synonyms", str(tmp_path / "none.txt"), "UBND"], env))
+    assert "none.txt" in missing
+
+
 # --- diacritics ---------------------------------------------------------------------------
 
 

@@ -242,3 +242,20 @@ def test_words_near_each_other_rank_above_words_apart(tmp_path: Path) -> None:
     with Searcher(index) as searcher:
         for query in ("viện quảng", "vien quang"):  # not a compound word: only nearness tells them apart
             assert [h.id for h in searcher.search(query).hits] == ["gan", "xa"]
+
+
+def test_an_abbreviation_and_its_long_form_rank_as_one_word(tmp_path: Path) -> None:
+    filler = " ".join(["Hôm nay trời đẹp."] * 4)
+    index = index_of(tmp_path, {
+        "hai-lan": ("Tin tức", f"UBND tỉnh họp. {filler} UBND tỉnh kết luận."),
+        "ca-hai": ("Tin tức", f"Ủy ban nhân dân tỉnh họp. {filler} UBND tỉnh kết luận."),
+        "mot-lan": ("Tin tức", f"UBND tỉnh họp. {filler} Hôm nay tỉnh kết luận."),
+    }, others=20)  # fmt: skip
+    with Searcher(index) as searcher:
+        scores = {h.id: h.score for h in searcher.search("UBND").hits}
+        alone = {h.id: h.score for h in searcher.search("UBND", expand=False).hits}
+    assert set(scores) == set(alone) == {"hai-lan", "ca-hai", "mot-lan"}
+    # two mentions either way count about alike (the long form makes the article a little longer),
+    # not as two words each found once
+    assert scores["ca-hai"] == pytest.approx(scores["hai-lan"], rel=0.1)
+    assert scores["mot-lan"] < scores["ca-hai"]

@@ -262,3 +262,43 @@ def test_a_bad_synonyms_file_is_one_clear_error(searcher, tmp_path):
     with Searcher(searcher.index_dir, synonyms=tmp_path / "missing.txt") as s:
         with pytest.raises(SynonymsFileError, match="missing.txt"):
             s.search("UBND")
+
+
+def test_abbreviations_are_learned_from_the_articles_that_define_them(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    texts = {
+        "dinh-nghia-1": "Bóng đá Phố Núi\n\nĐội Hoàng Anh Gia Lai (HAGL) thắng trận mở màn.\n",
+        "dinh-nghia-2": "Cầu thủ trẻ\n\nHọc viện của Hoàng Anh Gia Lai (HAGL) có thêm lứa mới.\n",
+        "chi-viet-tat": "Trận cầu đỉnh cao\n\nHAGL hòa trên sân khách.\n",
+        "chi-ten-day-du": "Phố Núi mừng\n\nHoàng Anh Gia Lai lên ngôi đầu bảng.\n",
+        "mot-lan": "Nông nghiệp\n\nHợp tác xã Nông nghiệp Xanh (HTXNX) mở rộng.\n",
+        "cung-mot-lan": "Nông sản\n\nHTXNX bán nông sản sạch.\n",
+    }
+    for name, text in texts.items():
+        (seeds / f"{name}.txt").write_text(text, encoding="utf-8")
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as s:
+        result = s.search("HAGL")
+        assert result.expanded == ["Hoàng Anh Gia Lai"]
+        assert {h.id for h in result.hits} == {"dinh-nghia-1", "dinh-nghia-2", "chi-viet-tat", "chi-ten-day-du"}
+        assert "chi-viet-tat" in ids(s.search("hoang anh gia lai"))
+        assert s.search("HTXNX").expanded == []  # defined once: not trusted
+    # the articles that define it gone, it is no longer used
+    (seeds / "dinh-nghia-1.txt").unlink()
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as s:
+        assert s.search("HAGL").expanded == []
+
+
+def test_the_index_folder_s_synonyms_file_is_read_and_kept_by_rebuilds(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    update_index(seeds, tmp_path / "index")
+    (tmp_path / "index" / "synonyms.txt").write_text("# ours\n!UBND\n", encoding="utf-8")
+    with Searcher(tmp_path / "index") as s:
+        assert s.search("UBND").expanded == []
+    update_index(seeds, tmp_path / "index", rebuild=True)
+    assert (tmp_path / "index" / "synonyms.txt").is_file()
+    with Searcher(tmp_path / "index") as s:
+        assert s.search("UBND").expanded == []

@@ -396,7 +396,11 @@ def _defined(reader) -> dict:
             pair = abbreviations.decode(text)
         except ValueError:
             continue
-        counts[pair] = counts.get(pair, 0) + reader.doc_frequency(schema.ABBREVIATIONS, text)
+        if reader.has_deletions():  # a deleted article's terms stay counted until its segment is merged
+            found = sum(1 for _ in reader.postings(schema.ABBREVIATIONS, text).all_ids())
+        else:
+            found = reader.doc_frequency(schema.ABBREVIATIONS, text)
+        counts[pair] = counts.get(pair, 0) + found
     return counts
 
 
