@@ -4,7 +4,9 @@ Query syntax is Whoosh's: words (all required by default), ``"phrases"``,
 ``AND``/``OR``/``NOT``, parentheses, ``field:`` prefixes, ``prefix*``.
 :func:`parse` also looks adjacent words up as compound words (``dân số`` →
 ``dân_số``), so that articles using the words together rank first; it
-refuses queries that would hold a core for long.  :func:`filter_query`
+refuses queries that would hold a core for long.  :func:`with_abbreviations`
+lets an abbreviation find its long form and back (``UBND``, ``Ủy ban nhân
+dân``).  :func:`filter_query`
 turns the date, site and category options into a filter, and
 :func:`parse_date` reads the dates people type.
 """

@@ -7,6 +7,8 @@ a query: it parses it (:mod:`vnsearch.queries`), scores the matches
 (:mod:`vnsearch.ranking`, :mod:`vnsearch.arrays`), and returns plain data
 (:mod:`vnsearch.results`) with snippets, "did you mean" suggestions
 (:mod:`vnsearch.suggest`) and facet counts (:mod:`vnsearch.facets`).
+Abbreviations are searched with their long forms, and back
+(:mod:`vnsearch.abbreviations`).
 """
 
 from __future__ import annotations
