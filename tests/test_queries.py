@@ -138,3 +138,16 @@ def test_to_date_takes_dates_and_text() -> None:
     assert to_date("2024", end=True) == dt.date(2024, 12, 31)
     with pytest.raises(TypeError):
         to_date(2024)
+
+
+def test_any_word_queries_expand_abbreviations_and_long_forms_too() -> None:
+    from vnsearch import abbreviations
+    from vnsearch.queries import with_abbreviations
+
+    table = abbreviations.Table(abbreviations.builtin())
+    for text, also in (("ủy ban nhân dân tỉnh họp", ["UBND"]), ("UBND tỉnh họp", ["Ủy ban nhân dân"])):
+        parsed = without_boosts(parse(text, SCHEMA, any_terms=True))
+        expanded, shown = with_abbreviations(parsed, table, text)
+        assert shown == also
+        # the words left alone stay in the one OR the parser made
+        assert {leaf.text for leaf in expanded.subqueries if isinstance(leaf, wq.Term)} == {"tỉnh", "họp"}

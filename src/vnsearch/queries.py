@@ -313,7 +313,10 @@ def with_abbreviations(q: wq.Query, table: Table, text: str) -> tuple[wq.Query, 
         if _group_words(node) is not None:
             return _expand_children([node], table, capitals, expanded, grouped)[0]
         if type(node) in (wq.And, wq.Or):
-            children = _expand_children([expand(c) for c in node.subqueries], table, capitals, expanded, grouped)
+            words = _by_word(node.subqueries) if type(node) is wq.Or else node.subqueries
+            children = _expand_children([expand(c) for c in words], table, capitals, expanded, grouped)
+            if type(node) is wq.Or:  # words left alone: back into the one OR, as parsed
+                children = [leaf for c in children for leaf in (c.subqueries if c in words and c not in node.subqueries else [c])]
             out = type(node)(children, boost=node.boost)
             if type(node) is wq.Or:
                 out.scale = node.scale
@@ -353,7 +356,7 @@ def _expand_children(
     longest = max(table.longest_long_form(), 1)
     out, i = [], 0
     while i < len(children):
-        for j in range(len(children), i, -1):  # the longest run first
+        for j in range(min(len(children), i + longest), i, -1):  # the longest run first
             run = [w for ws in words[i:j] if ws is not None for w in ws] if None not in words[i:j] else None
             if not run or len(run) > longest:
                 continue
@@ -423,6 +426,22 @@ def _group_words(q: wq.Query) -> tuple[str, ...] | None:
             return None
         found.add(tuple(leaf.words) if type(leaf) is wq.Phrase else (leaf.text,))
     return found.pop() if len(found) == 1 and all(isinstance(w, str) for w in next(iter(found))) else None
+
+
+def _by_word(leaves: list[wq.Query]) -> list[wq.Query]:
+    """An OR's subqueries with each word's terms in its fields (``title:dân OR body:dân``) as one OR.
+
+    The parser gives "any of the words" as one flat OR of every word in every field.
+    """
+    out: list[wq.Query] = []
+    run: list[wq.Query] = []
+    for leaf in [*leaves, None]:
+        if run and (leaf is None or _group_words(leaf) != _group_words(run[0]) or _group_words(leaf) is None):
+            out.append(run[0] if len(run) == 1 else wq.Or(run))
+            run = []
+        if leaf is not None:
+            run.append(leaf)
+    return out
 
 
 def _group_fields(q: wq.Query) -> tuple[str, ...]:
