@@ -304,8 +304,8 @@ def with_abbreviations(q: wq.Query, table: Table, text: str) -> tuple[wq.Query, 
     :class:`vnsearch.ranking.Synonyms`, ranked as one word.  Returns the new
     query and what it also searches for (``["Ủy ban nhân dân"]``), to show.
     """
-    capitals = {key(m.group()) for m in _CAPITALISED.finditer(text)}
-    capitals |= {key(piece) for m in _CAPITALISED.finditer(text) for piece in re.split(r"[.&-]", m.group())}
+    # TP.HCM typed: "tp", "hcm" and "tphcm" were typed in capitals
+    capitals = {key(piece) for m in _CAPITALISED.finditer(text) for piece in [m.group(), *re.split(r"[.&-]", m.group())]}
     expanded: list[str] = []
     grouped: list[set[str]] = []  # the words of each run made a group
 
@@ -316,7 +316,8 @@ def with_abbreviations(q: wq.Query, table: Table, text: str) -> tuple[wq.Query, 
             words = _by_word(node.subqueries) if type(node) is wq.Or else node.subqueries
             children = _expand_children([expand(c) for c in words], table, capitals, expanded, grouped)
             if type(node) is wq.Or:  # words left alone: back into the one OR, as parsed
-                children = [leaf for c in children for leaf in (c.subqueries if c in words and c not in node.subqueries else [c])]
+                regrouped = [c for c in words if c not in node.subqueries]
+                children = [leaf for c in children for leaf in (c.subqueries if c in regrouped else [c])]
             out = type(node)(children, boost=node.boost)
             if type(node) is wq.Or:
                 out.scale = node.scale
@@ -425,7 +426,10 @@ def _group_words(q: wq.Query) -> tuple[str, ...] | None:
         if type(leaf) not in (wq.Term, Readings, wq.Phrase) or leaf.fieldname not in SEARCH_FIELDS:
             return None
         found.add(tuple(leaf.words) if type(leaf) is wq.Phrase else (leaf.text,))
-    return found.pop() if len(found) == 1 and all(isinstance(w, str) for w in next(iter(found))) else None
+    if len(found) != 1:
+        return None
+    words = found.pop()
+    return words if all(isinstance(w, str) for w in words) else None
 
 
 def _by_word(leaves: list[wq.Query]) -> list[wq.Query]:
