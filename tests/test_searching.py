@@ -302,3 +302,27 @@ def test_the_index_folder_s_synonyms_file_is_read_and_kept_by_rebuilds(tmp_path)
     assert (tmp_path / "index" / "synonyms.txt").is_file()
     with Searcher(tmp_path / "index") as s:
         assert s.search("UBND").expanded == []
+
+
+def test_a_long_form_with_a_word_twice_finds_its_abbreviation(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "viet-tat.txt").write_text("Tin thể thao\n\nPhong trào TDTT quần chúng phát triển mạnh.\n", encoding="utf-8")
+    (seeds / "day-du.txt").write_text("Tin tức\n\nNgành thể dục thể thao tỉnh tổng kết năm.\n", encoding="utf-8")
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as s:
+        for query in ("thể dục thể thao", "the duc the thao", '"thể dục thể thao"'):
+            result = s.search(query)  # the parser alone drops the second "thể"
+            assert {h.id for h in result.hits} == {"viet-tat", "day-du"} and result.expanded == ["TDTT"]
+
+
+def test_quoting_long_forms_keeps_the_rest_of_the_query():
+    from vnsearch import abbreviations
+    from vnsearch.queries import quote_long_forms
+
+    table = abbreviations.Table(abbreviations.builtin())
+    assert quote_long_forms("ủy ban nhân dân tỉnh và hội đồng nhân dân", table) == (
+        '"ủy ban nhân dân" tỉnh và "hội đồng nhân dân"'
+    )
+    assert quote_long_forms('"ủy ban nhân dân" OR ubnd', table) == '"ủy ban nhân dân" OR ubnd'  # quoted already
+    assert quote_long_forms("uy ban nhan", table) == "uy ban nhan"  # not the whole long form

@@ -505,6 +505,10 @@ class Table:
             self._by_short[k].append(a)
             self._by_long[tuple(fold(w) for w in lk)].append((lk, a))
         self._longest = max((len(long_key(a.long)) for a in self._entries), default=0)
+        # Folded first word of a long form -> its lengths in words, to skip runs that cannot be one.
+        self._sizes: dict[str, set[int]] = defaultdict(set)
+        for folded in self._by_long:
+            self._sizes[folded[0]].add(len(folded))
 
     def long_forms(self, short: str) -> list[Abbreviation]:
         """The pairs of an abbreviation, written any way (``TPHCM``, ``tp.hcm``); [] if unknown."""
@@ -523,6 +527,10 @@ class Table:
             if all(w == e or not has_diacritics(w) for w, e in zip(typed, exact)):
                 found.append(a)
         return found
+
+    def long_form_sizes(self, first: str) -> set[int]:
+        """How many words the long forms starting with the word ``first`` (any accents) have."""
+        return self._sizes.get(fold(normalize_word(first)), set())
 
     def longest_long_form(self) -> int:
         """The most words in a long form: how long a run of query words to try."""

@@ -35,9 +35,9 @@ from .ranking import (
     Readings,
     Synonyms,
 )
-from .schema import FIELD_BOOSTS, QUERY_FIELDS, SEARCH_FIELDS
+from .schema import FIELD_BOOSTS, QUERY_FIELDS, SEARCH_FIELDS, VERBATIM_FIELDS
 from .abbreviations import Abbreviation, Table, key
-from .accents import Frequency, likely_forms, shares
+from .accents import MAX_WORD_LETTERS, Frequency, likely_forms, shares
 from .analysis import query_terms
 from .syllables import could_be_syllable
 from .text import fold, has_diacritics
@@ -50,6 +50,8 @@ __all__ = [
     "highlight_terms",
     "with_readings",
     "with_abbreviations",
+    "quote_long_forms",
+    "word_runs",
     "compounds",
     "filter_query",
     "parse_date",
@@ -291,6 +293,71 @@ def _weight(share: float) -> float:
     return READING_FLOOR + (1 - READING_FLOOR) * share
 
 
+#: Words of the query syntax, not to be read as words.
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+# Kept as typed: a field's value, a range, a URL or e-mail, a field name, a
+# word run into a wildcard; then the words.
+_TOKEN = re.compile(
+    r"(?P<verbatim>\b(?:%s):(?:\"[^\"]*\"?|\[[^\]]*\]?|\{[^}]*\}?|\S*))"
+    r"|(?P<range>[\[{][^\]}]*[\]}]?)"
+    r"|(?P<address>(?<!\S)[^\s\"()]*\w[./@]\w[^\s\"()]*)"
+    r"|(?P<field>\b\w+:)"
+    # a "?" ending a word before a space is a question mark, as the query layer reads it
+    r"|(?P<wild>[\w*?]*(?:\*|\?(?!\s|$))[\w*?]*)"
+    r"|(?P<word>\w+)" % "|".join(VERBATIM_FIELDS)
+)
+# What may separate two words that are read together: spaces and quotes.
+_NEIGHBOURS = re.compile(r"[\s\"]*")
+
+
+
+def word_runs(text: str) -> list[list[re.Match]]:
+    """The query's plain words, in runs of neighbours (read together), as matches in ``text``.
+
+    Left out: operators, field names and values (``site:x.vn``), ranges,
+    addresses (``TP.HCM``, ``x.vn/a``), wildcards and overlong words.
+    """
+    runs: list[list[re.Match]] = []
+    last_end = None
+    for m in _TOKEN.finditer(text):
+        word = m.group("word")
+        if word is None or word in _OPERATORS or "_" in word or len(word) > MAX_WORD_LETTERS:
+            last_end = None
+            continue
+        between = text[last_end : m.start()] if last_end is not None else None
+        if between is not None and _NEIGHBOURS.fullmatch(between):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+        last_end = m.end()
+    return runs
+
+
+def quote_long_forms(text: str, table: Table) -> str:
+    """``text`` with each long form typed unquoted put in quotes (``thể dục thể thao`` → ``"thể dục thể thao"``).
+
+    Whoosh's parser drops a word typed twice (``thể``); quoted, the long
+    form keeps its words for :func:`with_abbreviations` to find.
+    """
+    spans = []
+    for run in word_runs(text):
+        i = 0
+        while i < len(run):
+            for size in sorted(table.long_form_sizes(run[i].group()), reverse=True):
+                words = run[i : i + size]
+                span = (words[0].start(), words[-1].end())
+                quoted = text.count('"', 0, span[0]) % 2 or '"' in text[span[0] : span[1]]
+                if len(words) == size and not quoted and table.abbreviations_of([m.group() for m in words]):
+                    spans.append(span)
+                    i += size - 1
+                    break
+            i += 1
+    for start, end in reversed(spans):
+        text = f'{text[:start]}"{text[start:end]}"{text[end:]}'
+    return text
+
+
 # A word written with two capitals or more (``UBND``, ``TP.HCM``, ``Tp.HCM``).
 _CAPITALISED = re.compile(r"\w*[A-ZĐ][\w.&-]*[A-ZĐ]\w*")
 
@@ -314,10 +381,11 @@ def with_abbreviations(q: wq.Query, table: Table, text: str) -> tuple[wq.Query, 
             return _expand_children([node], table, capitals, expanded, grouped)[0]
         if type(node) in (wq.And, wq.Or):
             words = _by_word(node.subqueries) if type(node) is wq.Or else node.subqueries
-            children = _expand_children([expand(c) for c in words], table, capitals, expanded, grouped)
+            inner = [c if _group_words(c) is not None else expand(c) for c in words]
+            children = _expand_children(inner, table, capitals, expanded, grouped)
             if type(node) is wq.Or:  # words left alone: back into the one OR, as parsed
-                regrouped = [c for c in words if c not in node.subqueries]
-                children = [leaf for c in children for leaf in (c.subqueries if c in regrouped else [c])]
+                regrouped = {id(c) for c in words} - {id(c) for c in node.subqueries}
+                children = [leaf for c in children for leaf in (c.subqueries if id(c) in regrouped else [c])]
             out = type(node)(children, boost=node.boost)
             if type(node) is wq.Or:
                 out.scale = node.scale
@@ -354,26 +422,51 @@ def _expand_children(
 ) -> list[wq.Query]:
     """Sibling queries with each run of them that is an abbreviation or a long form made one group of synonyms."""
     words = [_group_words(child) for child in children]
-    longest = max(table.longest_long_form(), 1)
+    fields = [_group_fields(child) if w is not None else None for child, w in zip(children, words)]
     out, i = [], 0
     while i < len(children):
-        for j in range(min(len(children), i + longest), i, -1):  # the longest run first
-            run = [w for ws in words[i:j] if ws is not None for w in ws] if None not in words[i:j] else None
-            if not run or len(run) > longest:
-                continue
-            fields = _group_fields(children[i])
-            if any(_group_fields(child) != fields for child in children[i:j]):
-                continue
-            group = _synonyms(children[i:j], run, fields, table, capitals, expanded)
-            if group is not None:
-                out.append(group)
-                grouped.append({fold(w) for w in run})
-                i = j
-                break
-        else:
+        group = None
+        for j in _run_ends(words, i, table, capitals):  # the longest run first
+            if all(fields[k] == fields[i] for k in range(i, j)):
+                run = [w for ws in words[i:j] for w in ws]
+                group = _synonyms(children[i:j], run, fields[i], table, capitals, expanded)
+                if group is not None:
+                    break
+        if group is None:
             out.append(children[i])
             i += 1
+        else:
+            out.append(group)
+            grouped.append({fold(w) for w in run})
+            i = j
     return out
+
+
+#: Most words (as the parser splits them) an abbreviation is typed in: ``TP HCM``.
+_ABBREVIATION_WORDS = 3
+
+
+def _run_ends(words: list[tuple[str, ...] | None], i: int, table: Table, capitals: set[str]) -> list[int]:
+    """Where a run of query words starting at ``i`` could end to be a long form or an abbreviation, longest first."""
+    if words[i] is None:
+        return []
+    sizes = table.long_form_sizes(words[i][0])
+    ends, count = [], 0
+    for j in range(i, len(words)):
+        if words[j] is None:
+            break
+        count += len(words[j])
+        abbreviation = j - i < _ABBREVIATION_WORDS and all(_abbreviation_like(w, capitals) for w in words[j])
+        if count in sizes or abbreviation:
+            ends.append(j + 1)
+        if count >= max(sizes, default=0) and not abbreviation:
+            break
+    return ends[::-1]
+
+
+def _abbreviation_like(word: str, capitals: set[str]) -> bool:
+    """Whether a query word may be (part of) an abbreviation: no Vietnamese syllable, or typed in capitals."""
+    return not could_be_syllable(fold(word)) or key(word) in capitals
 
 
 def _synonyms(
@@ -383,7 +476,7 @@ def _synonyms(
     """The group of synonyms for query words that are an abbreviation or a long form (None: neither)."""
     shortened = table.abbreviations_of(words) if len(words) > 1 else []
     lengthened = []
-    if all(not could_be_syllable(fold(w)) or key(w) in capitals for w in words):
+    if all(_abbreviation_like(w, capitals) for w in words):
         lengthened = table.long_forms("".join(words))
     if not shortened and not lengthened:
         return None
@@ -439,12 +532,15 @@ def _by_word(leaves: list[wq.Query]) -> list[wq.Query]:
     """
     out: list[wq.Query] = []
     run: list[wq.Query] = []
+    last = None
     for leaf in [*leaves, None]:
-        if run and (leaf is None or _group_words(leaf) != _group_words(run[0]) or _group_words(leaf) is None):
+        words = None if leaf is None else _group_words(leaf)
+        if run and (words is None or words != last):
             out.append(run[0] if len(run) == 1 else wq.Or(run))
             run = []
         if leaf is not None:
             run.append(leaf)
+            last = words
     return out
 
 

@@ -38,6 +38,7 @@ from .queries import (  # noqa: F401 (parse_date: re-exported)
     highlight_terms,
     parse,
     parse_date,
+    quote_long_forms,
     to_date,
     with_abbreviations,
 )
@@ -174,24 +175,24 @@ class Searcher:
         # ranked by relevance, words typed without diacritics read as they are likely meant
         frequency = None if options.sort == "date" else view.vocabulary.frequency
         with _reading(self.index_dir):
-            strict = parse(query, self._schema, any_terms=options.any_terms, frequency=frequency)
-            strict, expanded = self._expanded(view, strict, query, options)
+            strict, expanded = self._parsed(view, query, options, any_terms=options.any_terms, frequency=frequency)
         result = self._run(view, query, strict, options)
         if result.total == 0 and not options.any_terms:
             with _reading(self.index_dir):
-                loose = parse(query, self._schema, any_terms=True, frequency=frequency)
-                loose, expanded_loose = self._expanded(view, loose, query, options)
+                loose, expanded_loose = self._parsed(view, query, options, any_terms=True, frequency=frequency)
             if loose != strict:
                 relaxed = self._run(view, query, loose, options)
                 if relaxed.total:
                     result, expanded = replace(relaxed, relaxed=True), expanded_loose
         return replace(result, expanded=expanded)
 
-    def _expanded(self, view: "_View", q: wq.Query, text: str, options: "_Options") -> tuple[wq.Query, list[str]]:
-        """``q`` searching abbreviations with their long forms (and back), and what that added."""
+    def _parsed(self, view: "_View", text: str, options: "_Options", **how) -> tuple[wq.Query, list[str]]:
+        """The query for ``text``, its abbreviations searched with their long forms (and back), and what that added."""
         if not options.expand:
-            return q, []
-        return with_abbreviations(q, view.abbreviations(self._users_file()), text)
+            return parse(text, self._schema, **how), []
+        table = view.abbreviations(self._users_file())
+        q = parse(quote_long_forms(text, table), self._schema, **how)
+        return with_abbreviations(q, table, text)
 
     def _users_file(self) -> tuple[list, list]:
         """The abbreviations the user adds and vetoes (read once, at the first search)."""

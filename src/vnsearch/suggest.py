@@ -31,8 +31,9 @@ from collections.abc import Callable
 from whoosh.reading import IndexReader
 
 from . import typos
-from .accents import MAX_WORD_LETTERS, Reading, readings
-from .schema import SEARCH_FIELDS, VERBATIM_FIELDS
+from .accents import Reading, readings
+from .queries import word_runs
+from .schema import SEARCH_FIELDS
 from .syllables import could_be_syllable, is_syllable
 from .text import fold, has_diacritics, normalize_word
 
@@ -46,23 +47,6 @@ EVEN = 1 / 3
 MAX_TYPOS = 3
 #: Longer words are not looked up for typos (they are not Vietnamese words).
 MAX_TYPO_LENGTH = 20
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
-
-# Kept as typed: a field's value, a range, a URL or e-mail, a field name, a
-# word run into a wildcard; then the words.
-_TOKEN = re.compile(
-    r"(?P<verbatim>\b(?:%s):(?:\"[^\"]*\"?|\[[^\]]*\]?|\{[^}]*\}?|\S*))"
-    r"|(?P<range>[\[{][^\]}]*[\]}]?)"
-    r"|(?P<address>(?<!\S)[^\s\"()]*\w[./@]\w[^\s\"()]*)"
-    r"|(?P<field>\b\w+:)"
-    # a "?" ending a word before a space is a question mark, as the query layer reads it
-    r"|(?P<wild>[\w*?]*(?:\*|\?(?!\s|$))[\w*?]*)"
-    r"|(?P<word>\w+)" % "|".join(VERBATIM_FIELDS)
-)
-# What may separate two words that are read together: spaces and quotes.
-_NEIGHBOURS = re.compile(r"[\s\"]*")
-
-
 def suggest(query: str, vocabulary, known: Callable[[str], bool] = lambda word: False) -> list[str]:
     """Likely rewritings of ``query``, best first; empty when it looks right.
 
@@ -71,11 +55,11 @@ def suggest(query: str, vocabulary, known: Callable[[str], bool] = lambda word: 
     the index, folded terms included) and ``nearest(word) -> list[str]``
     (for a word the index does not have, the closest ones it has, most
     frequent first; None for a word it has).  Words longer than
-    ``MAX_WORD_LETTERS``, and those ``known`` says are right (abbreviations
+    ``accents.MAX_WORD_LETTERS``, and those ``known`` says are right (abbreviations
     such as ``tphcm``), are kept as typed.
     """
     query = unicodedata.normalize("NFC", query)
-    runs = _runs(query)
+    runs = word_runs(query)
     if not runs:
         return []
     typed = [tuple(normalize_word(m.group()) for m in run) for run in runs]
@@ -199,24 +183,6 @@ class Vocabulary:
             else:
                 self._live[key] = next(iter(self._reader.postings(*key).all_ids()), None) is not None
         return self._live[key]
-
-
-def _runs(query: str) -> list[list[re.Match]]:
-    """The query's plain words, in runs of neighbours (read together)."""
-    runs: list[list[re.Match]] = []
-    last_end = None
-    for m in _TOKEN.finditer(query):
-        word = m.group("word")
-        if word is None or word in _OPERATORS or "_" in word or len(word) > MAX_WORD_LETTERS:
-            last_end = None
-            continue
-        between = query[last_end : m.start()] if last_end is not None else None
-        if between is not None and _NEIGHBOURS.fullmatch(between):
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-        last_end = m.end()
-    return runs
 
 
 class _Typos:
