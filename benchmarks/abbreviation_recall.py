@@ -29,7 +29,7 @@ Systems: vnsearch (``Searcher.search``, expansion on), vnsearch with
 title word weighing as in vnsearch; the words of the query ANDed, each
 tokenised by FTS5 -- ``TP.HCM`` is the phrase ``tp hcm`` -- and a quoted query
 a phrase).  Reported per group and direction: the recall of the relevant
-articles among each system's first :data:`DEPTH` hits, averaged over the
+articles among all of each system's matches, averaged over the
 queries; for context, the share of its first ten hits that write S or L at
 all (a precision sanity check, hits of all the queries pooled); and the
 median time of a ten-hit query.  Deterministic: the same command gives the
@@ -74,8 +74,8 @@ from vnsearch.abbreviations import Abbreviation, key, long_key  # noqa: E402
 from vnsearch.syllables import could_be_syllable  # noqa: E402
 from vnsearch.text import fold  # noqa: E402
 
-#: Hits read for recall: the relevant articles found among a system's first DEPTH.
-DEPTH = 1000
+#: Hits read for recall: every match (a system is asked for as many hits as there are articles).
+ALL = "all matches"
 #: Hits checked for writing S or L, and asked for in the timed query.
 TOP = 10
 #: Examples listed: the queries with the most relevant articles, and vnsearch's worst.
@@ -113,8 +113,10 @@ def words_of(doc: Doc) -> str:
 def written_keys(doc: Doc, wanted: set[str], syllables: set[str]) -> frozenset[str]:
     """The keys in ``wanted`` that a run of letters and digits of the document, or two adjacent ones, has.
 
-    A key in ``syllables`` (one a Vietnamese word could have) counts only when
-    written with two capitals or more (``CAN``, not ``cần``).
+    Two runs count only when each starts with a capital and they hold two
+    capitals or more (``TP HCM``, ``GD&ĐT``, not ``ô cá`` for ``OCA``); a key
+    in ``syllables`` (one a Vietnamese word could have) only when written
+    with two capitals or more (``CAN``, not ``cần``).
     """
     found = set()
     for text in (doc.title, doc.body):
@@ -125,8 +127,11 @@ def written_keys(doc: Doc, wanted: set[str], syllables: set[str]) -> frozenset[s
                 if j > len(keys):
                     break
                 joined = "".join(keys[i:j])
-                if joined in wanted and (
-                    joined not in syllables or sum(ch.isupper() for run in runs[i:j] for ch in run) >= 2
+                if joined not in wanted:
+                    continue
+                capitals = sum(ch.isupper() for run in runs[i:j] for ch in run)
+                if (j == i + 1 and joined not in syllables) or (
+                    capitals >= 2 and all(run[0].isupper() for run in runs[i:j])
                 ):
                     found.add(joined)
     return frozenset(found)
@@ -174,21 +179,21 @@ def index_pairs(searcher) -> tuple[dict[str, list[Abbreviation]], int]:
     Learned: ``abbreviations.learned(searching._defined(reader))``, the call
     the Searcher's table is made of; each is looked up in that table (the
     Searcher's view's), and asked as the table has it.  Built-in: the
-    table's other pairs, those of ``abbreviations.builtin()``.
+    table's other pairs, those of ``abbreviations.builtin()`` (``KH&CN =
+    Khoa học và Công nghệ`` is one even when ``KHCN = Khoa học Công nghệ``
+    is learned).
     """
     from vnsearch import searching
 
     view = searcher._view()
     learned = abbreviations.learned(searching._defined(view.searcher.reader()))
     table = view.abbreviations(searcher._users_file())
-    in_table = {pair_id(a) for a in table}
-    missing = [a for a in learned if pair_id(a) not in in_table]
-    if missing:
-        raise SystemExit(f"learned pairs not in the Searcher's table: {missing}")
-    learned_ids = {pair_id(a) for a in learned}
+    exact = {(key(a.short), long_key(a.long)) for a in learned}
     groups: dict[str, list[Abbreviation]] = {LEARNED: [], BUILTIN: []}
     for a in table:
-        groups[LEARNED if pair_id(a) in learned_ids else BUILTIN].append(a)
+        groups[LEARNED if (key(a.short), long_key(a.long)) in exact else BUILTIN].append(a)
+    if len(groups[LEARNED]) != len(learned):
+        raise SystemExit(f"learned pairs not in the Searcher's table: {sorted(set(learned) - set(groups[LEARNED]))}")
     return groups, len(learned)
 
 
@@ -239,7 +244,7 @@ class Vnsearch:
         self.system, self.expand = system, expand
         self.name = "vnsearch" if expand else "vnsearch --no-expand"
         self.build = built(system)
-        self.relaxed = 0  # queries answered with any of their words (at DEPTH)
+        self.relaxed = 0  # queries answered with any of their words (counted when asked for all matches)
 
     def ids(self, query: str, limit: int) -> list[str]:
         """The ids of the best ``limit`` hits; none for a query vnsearch refuses."""
@@ -249,7 +254,7 @@ class Vnsearch:
             result = self.system.searcher.search(query, limit=limit, suggestions=False, expand=self.expand)
         except QueryError:
             return []
-        self.relaxed += result.relaxed and limit == DEPTH
+        self.relaxed += result.relaxed and limit > TOP
         return [hit.id for hit in result.hits]
 
 
@@ -310,10 +315,10 @@ class Outcome:
 
 
 def measure(system: System, queries: list[Query], texts: dict[str, Text]) -> Outcome:
-    """Ask every query twice: DEPTH hits for recall, TOP hits (timed) for the precision check."""
+    """Ask every query twice: all the matches for recall, TOP hits (timed) for the precision check."""
     outcome = Outcome()
     for q in queries:
-        found = set(system.ids(q.text, DEPTH))
+        found = set(system.ids(q.text, len(texts)))
         outcome.recalls.append(len(found & q.relevant) / len(q.relevant))
         start = time.perf_counter()
         top = system.ids(q.text, TOP)
@@ -356,7 +361,7 @@ def by_set(queries: list[Query]) -> dict[tuple[str, str], list[Query]]:
 def table(results: Results, queries: list[Query]) -> list[str]:
     """The figures, one line a query set and system."""
     lines = [
-        f"| pairs | direction | queries | relevant: median (total) | system | **recall@{DEPTH:,}** "
+        f"| pairs | direction | queries | relevant: median (total) | system | **recall** ({ALL}) "
         f"| found none | top {TOP}: writes S or L | ms p50 ({TOP} hits) |",
         "|---|---|---:|---:|---|---:|---:|---:|---:|",
     ]
@@ -423,7 +428,7 @@ def report(systems: list[System], results: Results, args: argparse.Namespace, co
         "",
         *table(results, queries),
         "",
-        f"- recall@{DEPTH:,}: the share of a query's relevant articles among the system's first {DEPTH:,} hits, "
+        "- recall: the share of a query's relevant articles among all the system's matches (the order aside), "
         "averaged over the queries; found none: queries with recall 0.",
         f"- top {TOP}: writes S or L: of the first {TOP} hits of all the queries (pooled), the share that write the",
         "  pair's abbreviation or long form at all (a precision sanity check, not a relevance judgement).",

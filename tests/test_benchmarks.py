@@ -494,16 +494,17 @@ def test_abbreviation_recall_reads_either_form_in_any_spelling() -> None:
     from vnsearch.abbreviations import Abbreviation
 
     pairs = [Abbreviation("TP.HCM", "Thành phố Hồ Chí Minh"), Abbreviation("UBND", "Ủy ban nhân dân"),
-             Abbreviation("CAN", "Công an nhân")]  # fmt: skip  (a made-up pair whose key is a syllable)
+             Abbreviation("CAN", "Công an nhân"), Abbreviation("OCA", "Olympic châu Á")]  # fmt: skip
     docs = [
         Doc("a", "Tin Tp HCM", "Uỷ Ban  nhân-dân quận 1 họp."),  # S spelled apart, L with old tone placement
         Doc("b", "", "UBND TPHCM cần làm gì"),  # S twice, "cần" is no CAN
-        Doc("c", "Thành phố Hồ", "Chí Minh, CAN"),  # L across title and body is not written
+        Doc("c", "Thành phố Hồ", "Chí Minh, CAN, ô cá"),  # L across title and body is not written
     ]
     texts = ar.read_texts(docs, pairs)
     assert [ar.writes_short(texts[d], "TP.HCM") for d in "abc"] == [True, True, False]
     assert [ar.writes_short(texts[d], "UBND") for d in "abc"] == [False, True, False]
-    assert [ar.writes_short(texts[d], "CAN") for d in "abc"] == [False, False, True]
+    assert [ar.writes_short(texts[d], "CAN") for d in "abc"] == [False, False, True]  # a key that is a syllable
+    assert not any(ar.writes_short(texts[d], "OCA") for d in "abc")  # two runs, two words: not "O CA"
     assert [ar.writes_long(texts[d], "ủy ban nhân dân") for d in "abc"] == [True, False, False]
     assert not ar.writes_long(texts["c"], "Thành phố Hồ Chí Minh")
     queries = {(q.direction, q.text): q.relevant for q in ar.make_queries(ar.BUILTIN, pairs[1:2], texts)}
