@@ -484,3 +484,101 @@ def test_known_item_queries_are_runs_of_four_to_eight_title_words() -> None:
     storm = next(q for q in known_item.folded(questions) if q.answer_id == "topic/1")
     assert storm.text in "Dem nay bao so do bo cac tinh tu Nam Dinh toi Ha Tinh"  # no diacritics, đ → d
     assert len(known_item.make_queries(docs, 3, seed=1)[0]) == 3
+
+
+# -- abbreviation_recall.py ------------------------------------------------------------
+
+
+def test_abbreviation_recall_reads_either_form_in_any_spelling() -> None:
+    import abbreviation_recall as ar
+    from vnsearch.abbreviations import Abbreviation
+
+    pairs = [Abbreviation("TP.HCM", "Thành phố Hồ Chí Minh"), Abbreviation("UBND", "Ủy ban nhân dân"),
+             Abbreviation("CAN", "Công an nhân"), Abbreviation("OCA", "Olympic châu Á")]  # fmt: skip
+    docs = [
+        Doc("a", "Tin Tp HCM", "Uỷ Ban  nhân-dân quận 1 họp."),  # S spelled apart, L with old tone placement
+        Doc("b", "", "UBND TPHCM cần làm gì"),  # S twice, "cần" is no CAN
+        Doc("c", "Thành phố Hồ", "Chí Minh, CAN, ô cá"),  # L across title and body is not written
+    ]
+    texts = ar.read_texts(docs, pairs)
+    assert [ar.writes_short(texts[d], "TP.HCM") for d in "abc"] == [True, True, False]
+    assert [ar.writes_short(texts[d], "UBND") for d in "abc"] == [False, True, False]
+    assert [ar.writes_short(texts[d], "CAN") for d in "abc"] == [False, False, True]  # a key that is a syllable
+    assert not any(ar.writes_short(texts[d], "OCA") for d in "abc")  # two runs, two words: not "O CA"
+    assert [ar.writes_long(texts[d], "ủy ban nhân dân") for d in "abc"] == [True, False, False]
+    assert not ar.writes_long(texts["c"], "Thành phố Hồ Chí Minh")
+    queries = {(q.direction, q.text): q.relevant for q in ar.make_queries(ar.BUILTIN, pairs[1:2], texts)}
+    assert queries == {(ar.S_TO_L, "UBND"): {"a"}, (ar.L_TO_S, "Ủy ban nhân dân"): {"b"},
+                       (ar.QUOTED_L_TO_S, '"Ủy ban nhân dân"'): {"b"}}  # fmt: skip
+    hcm = ar.make_queries(ar.BUILTIN, pairs[:1], texts)
+    assert [(q.direction, q.relevant) for q in hcm] == [(ar.L_TO_S, {"a", "b"}), (ar.QUOTED_L_TO_S, {"a", "b"})]
+    # no article writes the long form alone: no S → L query
+
+
+@pytest.fixture(scope="module")
+def seeds_archive(tmp_path_factory) -> Path:
+    """A shared data folder whose VNTC archive holds the repository's seeds, twice (one is held back).
+
+    004 writes "Ủy ban nhân dân" and never "UBND", 002 and 003 "UBND" and never the long form.
+    """
+    from conftest import SEEDS
+
+    root = tmp_path_factory.mktemp("seeds-archive")
+    for topic in ("a", "b"):
+        folder = root / "articles" / topic
+        folder.mkdir(parents=True)
+        for path in sorted(SEEDS.glob("*.txt")):
+            (folder / path.name).write_bytes(path.read_bytes())
+    pack_vntc(root / "articles", root)
+    return root
+
+
+def abbreviation_recall_rows(out: str) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """The main table's rows: by (pairs, direction), each system's cells."""
+    rows: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for row in table_rows(out.split("## ")[0]):
+        if row[0]:
+            current = (row[0], row[1])
+        rows.setdefault(current, {})[row[4]] = row
+    return rows
+
+
+def check_abbreviation_recall(out: str) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """The table's structure, and vnsearch finding at least what it does without expanding."""
+    rows = abbreviation_recall_rows(out)
+    assert rows
+    for (group, direction), systems in rows.items():
+        assert group in ("learned", "built-in") and direction in ("S → L", "L → S", '"L" → S')
+        assert list(systems) == ["vnsearch", "vnsearch --no-expand", "SQLite FTS5"]
+        recall = {name: float(cells[5].strip("*")) for name, cells in systems.items()}
+        assert all(0 <= r <= 1 for r in recall.values())
+        assert recall["vnsearch"] >= recall["vnsearch --no-expand"]
+        for cells in systems.values():
+            assert 0 <= float(cells[7]) <= 1 and float(cells[8]) >= 0  # top 10 writing S or L, ms
+    return rows
+
+
+@slow
+def test_abbreviation_recall_benchmark_finds_the_long_form_of_ubnd_in_the_seeds(seeds_archive: Path,
+                                                                                tmp_path: Path) -> None:  # fmt: skip
+    out = run("abbreviation_recall.py", "--n", "9", "--limit", "5", "--data", str(seeds_archive),
+              "--work", str(tmp_path / "work"), "--out", str(tmp_path))  # fmt: skip
+    rows = check_abbreviation_recall(out)
+    assert {("built-in", "S → L"), ("built-in", "L → S")} <= set(rows)
+    examples = table_rows(out.split("## The queries with the most relevant articles")[1].split("## ")[0])
+    ubnd = next(row for row in examples if row[1] == "S → L" and row[2] == "`UBND`")
+    assert int(ubnd[3]) >= 1 and [float(r) for r in ubnd[4:]] == [1.0, 0.0, 0.0]  # 004 found by expanding alone
+    long = next(row for row in examples if row[1] == "L → S" and row[2] == "`Ủy ban nhân dân (UBND)`")
+    assert int(long[3]) >= 2 and float(long[4]) == 1.0  # 002 and 003 (a copy may be held back)
+    assert "9 VNTC articles" in out
+    assert not (tmp_path / "abbreviation_recall-latest.md").exists()  # a --limit run saves nothing
+
+
+@slow
+@pytest.mark.shared_data("vntc")
+def test_abbreviation_recall_benchmark_runs_on_real_articles(vntc_sample: Path, tmp_path: Path) -> None:
+    out = run("abbreviation_recall.py", "--n", "200", "--limit", "2", "--data", str(vntc_sample),
+              "--work", str(tmp_path / "work"), "--out", str(tmp_path))  # fmt: skip
+    check_abbreviation_recall(out)
+    assert "200 VNTC articles" in out
+    assert not (tmp_path / "abbreviation_recall-latest.md").exists()
