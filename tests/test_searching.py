@@ -326,3 +326,20 @@ def test_quoting_long_forms_keeps_the_rest_of_the_query():
     )
     assert quote_long_forms('"ủy ban nhân dân" OR ubnd', table) == '"ủy ban nhân dân" OR ubnd'  # quoted already
     assert quote_long_forms("uy ban nhan", table) == "uy ban nhan"  # not the whole long form
+
+
+def test_an_abbreviation_is_found_however_articles_split_it(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    texts = {
+        "dinh-nghia-1": "Bóng đá\n\nĐội Thép Miền Nam Cảng Sài Gòn (TMNCSG) thắng.\n",
+        "dinh-nghia-2": "Bóng đá\n\nThép Miền Nam Cảng Sài Gòn (TMNCSG) mua cầu thủ.\n",
+        "gach-noi": "Trận đấu\n\nTMN-CSG hòa 1-1 trên sân nhà.\n",
+        "dau-cham": "Trận đấu\n\nTP.HCM mưa to, trận của TMN.CSG bị hoãn.\n",
+    }
+    for name, text in texts.items():
+        (seeds / f"{name}.txt").write_text(text, encoding="utf-8")
+    update_index(seeds, tmp_path / "index")
+    with Searcher(tmp_path / "index") as s:
+        assert {h.id for h in s.search("TMNCSG").hits} == set(texts)
+        assert {"gach-noi", "dau-cham"} <= set(ids(s.search("thép miền nam cảng sài gòn")))

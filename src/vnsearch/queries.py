@@ -362,27 +362,33 @@ def quote_long_forms(text: str, table: Table) -> str:
 _CAPITALISED = re.compile(r"\w*[A-ZĐ][\w.&-]*[A-ZĐ]\w*")
 
 
-def with_abbreviations(q: wq.Query, table: Table, text: str) -> tuple[wq.Query, list[str]]:
+def with_abbreviations(
+    q: wq.Query, table: Table, text: str, frequency: Frequency | None = None
+) -> tuple[wq.Query, list[str]]:
     """``q`` with its abbreviations also matching their long forms, and its long forms their abbreviations.
 
     ``text`` is the query as typed: a word that is also a Vietnamese
     syllable (``ca``, ``ban``) is taken for an abbreviation only when typed
     in capitals.  Each abbreviation and its long forms become one
-    :class:`vnsearch.ranking.Synonyms`, ranked as one word.  Returns the new
-    query and what it also searches for (``["Ủy ban nhân dân"]``), to show.
+    :class:`vnsearch.ranking.Synonyms`, ranked as one word.  With the
+    index's ``frequency`` (see :mod:`vnsearch.accents`), an abbreviation is
+    also found split as articles write it (``TMNCSG`` as ``TMN-CSG``, when the
+    index has ``tmn`` and ``csg``).  Returns the new query and what it also
+    searches for (``["Ủy ban nhân dân"]``), to show.
     """
     # TP.HCM typed: "tp", "hcm" and "tphcm" were typed in capitals
     capitals = {key(piece) for m in _CAPITALISED.finditer(text) for piece in [m.group(), *re.split(r"[.&-]", m.group())]}
     expanded: list[str] = []
     grouped: list[set[str]] = []  # the words of each run made a group
+    spell = _Spellings(table, frequency)
 
     def expand(node: wq.Query) -> wq.Query:
         if _group_words(node) is not None:
-            return _expand_children([node], table, capitals, expanded, grouped)[0]
+            return _expand_children([node], spell, capitals, expanded, grouped)[0]
         if type(node) in (wq.And, wq.Or):
             words = _by_word(node.subqueries) if type(node) is wq.Or else node.subqueries
             inner = [c if _group_words(c) is not None else expand(c) for c in words]
-            children = _expand_children(inner, table, capitals, expanded, grouped)
+            children = _expand_children(inner, spell, capitals, expanded, grouped)
             if type(node) is wq.Or:  # words left alone: back into the one OR, as parsed
                 regrouped = {id(c) for c in words} - {id(c) for c in node.subqueries}
                 children = [leaf for c in children for leaf in (c.subqueries if id(c) in regrouped else [c])]
@@ -418,7 +424,7 @@ def _without_boosts_within(boosts: wq.Query, grouped: list[set[str]]) -> wq.Quer
 
 
 def _expand_children(
-    children: list[wq.Query], table: Table, capitals: set[str], expanded: list[str], grouped: list[set[str]]
+    children: list[wq.Query], spell: "_Spellings", capitals: set[str], expanded: list[str], grouped: list[set[str]]
 ) -> list[wq.Query]:
     """Sibling queries with each run of them that is an abbreviation or a long form made one group of synonyms."""
     words = [_group_words(child) for child in children]
@@ -426,10 +432,10 @@ def _expand_children(
     out, i = [], 0
     while i < len(children):
         group = None
-        for j in _run_ends(words, i, table, capitals):  # the longest run first
+        for j in _run_ends(words, i, spell.table, capitals):  # the longest run first
             if all(fields[k] == fields[i] for k in range(i, j)):
                 run = [w for ws in words[i:j] for w in ws]
-                group = _synonyms(children[i:j], run, fields[i], table, capitals, expanded)
+                group = _synonyms(children[i:j], run, fields[i], spell, capitals, expanded)
                 if group is not None:
                     break
         if group is None:
@@ -470,14 +476,14 @@ def _abbreviation_like(word: str, capitals: set[str]) -> bool:
 
 
 def _synonyms(
-    typed: list[wq.Query], words: list[str], fields: tuple[str, ...], table: Table,
+    typed: list[wq.Query], words: list[str], fields: tuple[str, ...], spell: "_Spellings",
     capitals: set[str], expanded: list[str],
 ) -> wq.Query | None:  # fmt: skip
     """The group of synonyms for query words that are an abbreviation or a long form (None: neither)."""
-    shortened = table.abbreviations_of(words) if len(words) > 1 else []
+    shortened = spell.table.abbreviations_of(words) if len(words) > 1 else []
     lengthened = []
     if all(_abbreviation_like(w, capitals) for w in words):
-        lengthened = table.long_forms("".join(words))
+        lengthened = spell.table.long_forms("".join(words))
     if not shortened and not lengthened:
         return None
     expanded += [a.long for a in lengthened] + [a.short for a in shortened]
@@ -485,7 +491,7 @@ def _synonyms(
     for name in fields:
         alternatives = [_typed(typed, words, name)]
         for a in lengthened + shortened:
-            alternatives += _spellings(a, name)
+            alternatives += spell(a, name)
         unique = list({repr(alt): alt for alt in alternatives}.values())
         groups.append(Synonyms(unique, boost=FIELD_BOOSTS.get(name, 1.0)))
     return groups[0] if len(groups) == 1 else wq.Or(groups)
@@ -501,14 +507,40 @@ def _typed(typed: list[wq.Query], words: list[str], fieldname: str) -> wq.Query:
     return wq.Phrase(fieldname, words)
 
 
-def _spellings(a: Abbreviation, fieldname: str) -> list[wq.Query]:
+class _Spellings:
     """The ways an abbreviation and its long form are found in articles: ``TP.HCM``, ``TPHCM``, the long form."""
-    short = [fold(t) for t in query_terms(a.short)]
-    found = [wq.Term(fieldname, "".join(short))]
-    if len(short) > 1:
-        found.append(wq.Phrase(fieldname, short))
-    found.append(wq.Phrase(fieldname, query_terms(a.long)))
-    return found
+
+    #: Fewest letters in each piece of an abbreviation split as articles write it (``TP``, ``HCM``).
+    PIECE = 2
+
+    def __init__(self, table: Table, frequency: Frequency | None):
+        self.table = table
+        self._frequency = frequency
+
+    def __call__(self, a: Abbreviation, fieldname: str) -> list[wq.Query]:
+        short = [fold(t) for t in query_terms(a.short)]
+        joined = "".join(short)
+        found = [wq.Term(fieldname, joined)]
+        splits = [short] if len(short) > 1 else []
+        splits += [pieces for pieces in self._splits(joined) if pieces != short]
+        found += [wq.Phrase(fieldname, pieces) for pieces in splits]
+        found.append(wq.Phrase(fieldname, query_terms(a.long)))
+        return found
+
+    def _splits(self, joined: str) -> list[list[str]]:
+        """``joined`` cut in two or three pieces the index has (``tmn`` ``csg``), none shorter than ``PIECE``."""
+        if self._frequency is None:
+            return []
+        n, size = len(joined), self.PIECE
+        cuts = [(i,) for i in range(size, n - size + 1)]
+        cuts += [(i, j) for i in range(size, n - 2 * size + 1) for j in range(i + size, n - size + 1)]
+        out = []
+        for cut in cuts:
+            bounds = [0, *cut, n]
+            pieces = [joined[x:y] for x, y in zip(bounds, bounds[1:])]
+            if all(self._frequency(piece) for piece in pieces):
+                out.append(pieces)
+        return out
 
 
 def _group_words(q: wq.Query) -> tuple[str, ...] | None:

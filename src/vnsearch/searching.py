@@ -192,7 +192,7 @@ class Searcher:
             return parse(text, self._schema, **how), []
         table = view.abbreviations(self._users_file())
         q = parse(quote_long_forms(text, table), self._schema, **how)
-        return with_abbreviations(q, table, text)
+        return with_abbreviations(q, table, text, view.vocabulary.frequency)
 
     def _users_file(self) -> tuple[list, list]:
         """The abbreviations the user adds and vetoes (read once, at the first search)."""
