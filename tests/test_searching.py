@@ -197,6 +197,16 @@ def test_an_open_searcher_sees_updates_and_rebuilds(tmp_path):
 
 # -- abbreviations and long forms ---------------------------------------------------
 
+
+def index_of(tmp_path: Path, texts: dict[str, str]) -> Path:
+    """An index of ``{id: raw text}`` articles."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name, text in texts.items():
+        (seeds / f"{name}.txt").write_text(text, encoding="utf-8")
+    update_index(seeds, tmp_path / "index")
+    return tmp_path / "index"
+
 CITY = "004_6218aeb5327561b4"  # writes "Thành phố Hồ Chí Minh" and "Ủy ban nhân dân" in full
 
 
@@ -266,7 +276,6 @@ def test_a_bad_synonyms_file_is_one_clear_error(searcher, tmp_path):
 
 def test_abbreviations_are_learned_from_the_articles_that_define_them(tmp_path):
     seeds = tmp_path / "seeds"
-    seeds.mkdir()
     texts = {
         "dinh-nghia-1": "Bóng đá Phố Núi\n\nĐội Hoàng Anh Gia Lai (HAGL) thắng trận mở màn.\n",
         "dinh-nghia-2": "Cầu thủ trẻ\n\nHọc viện của Hoàng Anh Gia Lai (HAGL) có thêm lứa mới.\n",
@@ -275,10 +284,7 @@ def test_abbreviations_are_learned_from_the_articles_that_define_them(tmp_path):
         "mot-lan": "Nông nghiệp\n\nHợp tác xã Nông nghiệp Xanh (HTXNX) mở rộng.\n",
         "cung-mot-lan": "Nông sản\n\nHTXNX bán nông sản sạch.\n",
     }
-    for name, text in texts.items():
-        (seeds / f"{name}.txt").write_text(text, encoding="utf-8")
-    update_index(seeds, tmp_path / "index")
-    with Searcher(tmp_path / "index") as s:
+    with Searcher(index_of(tmp_path, texts)) as s:
         result = s.search("HAGL")
         assert result.expanded == ["Hoàng Anh Gia Lai"]
         assert {h.id for h in result.hits} == {"dinh-nghia-1", "dinh-nghia-2", "chi-viet-tat", "chi-ten-day-du"}
@@ -305,12 +311,11 @@ def test_the_index_folder_s_synonyms_file_is_read_and_kept_by_rebuilds(tmp_path)
 
 
 def test_a_long_form_with_a_word_twice_finds_its_abbreviation(tmp_path):
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "viet-tat.txt").write_text("Tin thể thao\n\nPhong trào TDTT quần chúng phát triển mạnh.\n", encoding="utf-8")
-    (seeds / "day-du.txt").write_text("Tin tức\n\nNgành thể dục thể thao tỉnh tổng kết năm.\n", encoding="utf-8")
-    update_index(seeds, tmp_path / "index")
-    with Searcher(tmp_path / "index") as s:
+    index = index_of(tmp_path, {
+        "viet-tat": "Tin thể thao\n\nPhong trào TDTT quần chúng phát triển mạnh.\n",
+        "day-du": "Tin tức\n\nNgành thể dục thể thao tỉnh tổng kết năm.\n",
+    })  # fmt: skip
+    with Searcher(index) as s:
         for query in ("thể dục thể thao", "the duc the thao", '"thể dục thể thao"'):
             result = s.search(query)  # the parser alone drops the second "thể"
             assert {h.id for h in result.hits} == {"viet-tat", "day-du"} and result.expanded == ["TDTT"]
@@ -329,17 +334,12 @@ def test_quoting_long_forms_keeps_the_rest_of_the_query():
 
 
 def test_an_abbreviation_is_found_however_articles_split_it(tmp_path):
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
     texts = {
         "dinh-nghia-1": "Bóng đá\n\nĐội Thép Miền Nam Cảng Sài Gòn (TMNCSG) thắng.\n",
         "dinh-nghia-2": "Bóng đá\n\nThép Miền Nam Cảng Sài Gòn (TMNCSG) mua cầu thủ.\n",
         "gach-noi": "Trận đấu\n\nTMN-CSG hòa 1-1 trên sân nhà.\n",
         "dau-cham": "Trận đấu\n\nTP.HCM mưa to, trận của TMN.CSG bị hoãn.\n",
     }
-    for name, text in texts.items():
-        (seeds / f"{name}.txt").write_text(text, encoding="utf-8")
-    update_index(seeds, tmp_path / "index")
-    with Searcher(tmp_path / "index") as s:
+    with Searcher(index_of(tmp_path, texts)) as s:
         assert {h.id for h in s.search("TMNCSG").hits} == set(texts)
         assert {"gach-noi", "dau-cham"} <= set(ids(s.search("thép miền nam cảng sài gòn")))
