@@ -370,7 +370,10 @@ def with_abbreviations(
     ``text`` is the query as typed: a word that is also a Vietnamese
     syllable (``ca``, ``ban``) is taken for an abbreviation only when typed
     in capitals.  Each abbreviation and its long forms become one
-    :class:`vnsearch.ranking.Synonyms`, ranked as one word.  With the
+    :class:`vnsearch.ranking.Synonyms`, ranked as one word that weighs as
+    many as were typed (on ViCoV19QA's train and val questions that expand,
+    MRR@10 summed 167.0 unexpanded, 168.7 weighing one word, 172.8 the
+    square root of the words typed, 174.6 as many as typed).  With the
     index's ``frequency`` (see :mod:`vnsearch.accents`), an abbreviation is
     also found split as articles write it (``TMNCSG`` as ``TMN-CSG``, when the
     index has ``tmn`` and ``csg``).  Returns the new query and what it also
@@ -493,7 +496,8 @@ def _synonyms(
         for a in lengthened + shortened:
             alternatives += spell(a, name)
         unique = list({repr(alt): alt for alt in alternatives}.values())
-        groups.append(Synonyms(unique, boost=FIELD_BOOSTS.get(name, 1.0)))
+        # as many words as typed: "người cao tuổi" (NCT) weighs three words, as it did unexpanded
+        groups.append(Synonyms(unique, boost=FIELD_BOOSTS.get(name, 1.0) * len(words)))
     return groups[0] if len(groups) == 1 else wq.Or(groups)
 
 
