@@ -63,32 +63,10 @@ def suggest(query: str, vocabulary, known: Callable[[str], bool] = lambda word: 
     if not runs:
         return []
     typed = [tuple(normalize_word(m.group()) for m in run) for run in runs]
-    # names and abbreviations (ISP, Covid, Grammy but the first word) are not typos of other words
-    matches = [m for run in runs for m in run]
-    names = {normalize_word(m.group()) for i, m in enumerate(matches) if _is_name(m.group(), first=i == 0)}
-    # In a query typed with diacritics, a word without them is meant so when it is a
-    # syllable so (nay, con) or can be none (vacxin, test): only hoach becomes hoạch.
-    with_diacritics = any(has_diacritics(word) for words in typed for word in words)
-    meant = {
-        word for words in typed for word in words
-        if with_diacritics and not has_diacritics(word) and (is_syllable(word) or not could_be_syllable(word))
-    }  # fmt: skip
+    meant = _meant_as_typed(typed)
+    names = _names(runs)
     typos = _Typos(vocabulary, lambda word: word in names or word in meant or known(word))
-    choices: list[list[tuple[tuple[str, ...], float]]] = []
-    for words in typed:
-        corrected = typos.corrected(list(words))
-        pinned = [i for i, word in enumerate(words) if word in meant]
-        found = [
-            r for r in readings(corrected, vocabulary.frequency) if all(r.words[i] == words[i] for i in pinned)
-        ] or [Reading(tuple(corrected), 1.0)]
-        best = found[0]
-        # a word the likeliest reading leaves as typed is left so by the others
-        kept = [i for i, word in enumerate(words) if best.words[i] == word]
-        choices.append([
-            (r.words, r.likelihood)
-            for r in found
-            if r.likelihood >= EVEN * best.likelihood and all(r.words[i] == words[i] for i in kept)
-        ])  # fmt: skip
+    choices = [_choices(words, typos.corrected(list(words)), meant, vocabulary.frequency) for words in typed]
     # the best reading of every run, then the runner-up readings of each run
     options = [[c[0][0] for c in choices]]
     for i, run_choices in enumerate(choices):
@@ -216,6 +194,44 @@ class _Typos:
         folded = fold(candidate)
         keys = [f"{w}_{folded}" for w in before] + [f"{folded}_{w}" for w in after]
         return sum(self._vocabulary.frequency(key) for key in keys)
+
+
+def _meant_as_typed(typed: list[tuple[str, ...]]) -> set[str]:
+    """The words typed without diacritics in a query typed with them, that are meant so.
+
+    Those that are a syllable so (``nay``, ``con``) or can be none
+    (``vacxin``, ``test``): only one such as ``hoach`` is read ``hoạch``.
+    """
+    words = [word for run in typed for word in run]
+    if not any(map(has_diacritics, words)):
+        return set()
+    return {w for w in words if not has_diacritics(w) and (is_syllable(w) or not could_be_syllable(w))}
+
+
+def _names(runs: list[list[re.Match]]) -> set[str]:
+    """The words typed as names or abbreviations (``ISP``, ``Covid`` but as the first word): no typos of others."""
+    matches = [m for run in runs for m in run]
+    return {normalize_word(m.group()) for i, m in enumerate(matches) if _is_name(m.group(), first=i == 0)}
+
+
+def _choices(
+    words: tuple[str, ...], corrected: list[str], meant: set[str], frequency
+) -> list[tuple[tuple[str, ...], float]]:
+    """The readings of a run of words worth offering, likeliest first, with their likelihoods.
+
+    Words ``meant`` as typed stay so; a word the likeliest reading leaves as
+    typed (``ban``) is left so by the others offered.
+    """
+    pinned = [i for i, word in enumerate(words) if word in meant]
+    found = [r for r in readings(corrected, frequency) if all(r.words[i] == words[i] for i in pinned)]
+    found = found or [Reading(tuple(corrected), 1.0)]
+    best = found[0]
+    kept = [i for i, word in enumerate(words) if best.words[i] == word]
+    return [
+        (r.words, r.likelihood)
+        for r in found
+        if r.likelihood >= EVEN * best.likelihood and all(r.words[i] == words[i] for i in kept)
+    ]
 
 
 def _is_name(typed: str, first: bool) -> bool:
