@@ -17,7 +17,6 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,7 @@ from .errors import (
     SeedsNotFoundError,
     VnsearchError,
 )
-from .results import SORTS
+from .results import SORTS, article_json, result_json, stats_json
 
 if TYPE_CHECKING:
     from .indexing import IndexReport
@@ -378,9 +377,9 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
     with searcher:
         result = searcher.search(text, **options)
     if as_json:
-        _echo_json(_result_json(result))
+        _echo_json(result_json(result))
     elif as_jsonl:
-        for hit in _result_json(result)["hits"]:
+        for hit in result_json(result)["hits"]:
             _echo_json(hit)
     else:
         _print_result(result)
@@ -403,9 +402,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
                 f"no article '{article_id}' in the index: ids are shown by `vnsearch search`"
             ) from None
     if as_json:
-        data = asdict(article)
-        data["date"] = article.date.isoformat() if article.date else None
-        _echo_json(data)
+        _echo_json(article_json(article))
         return
     _echo(_safe(article.title), bold=True)
     for label, value in [
@@ -432,9 +429,7 @@ def stats(index_dir: Path, as_json: bool) -> None:
     with _searcher(index_dir) as searcher:
         info = searcher.stats()
     if as_json:
-        data = asdict(info)
-        data["updated"] = info.updated.isoformat(timespec="seconds") if info.updated else None
-        _echo_json(data)
+        _echo_json(stats_json(info))
         return
     updated = info.updated.strftime("%Y-%m-%d %H:%M:%S") if info.updated else "never"
     _echo(f"index:        {_shown(info.path)}")
@@ -559,29 +554,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def _safe(text: str) -> str:
     """An article's text with its control characters escaped (``\\x1b``), so it cannot drive the terminal."""
     return _CONTROL.sub(lambda m: _escaped(m.group()), text)
-
-
-def _result_json(result: SearchResult) -> dict:
-    """The ``--json`` shape: query, total, relaxed and hits."""
-    hits = []
-    for hit in result.hits:
-        data = asdict(hit)
-        data["date"] = hit.date.isoformat() if hit.date else None
-        data["score"] = None if hit.score is None else round(hit.score, 4)
-        data["highlights"] = [list(span) for span in hit.highlights]
-        hits.append(data)
-    return {
-        "query": result.query,
-        "total": result.total,
-        "relaxed": result.relaxed,
-        "suggestions": result.suggestions,
-        "instead_of": result.instead_of,
-        "expanded": result.expanded,
-        "facets": None if result.facets is None else {
-            facet: [asdict(count) for count in counts] for facet, counts in result.facets.items()
-        },
-        "hits": hits,
-    }
 
 
 def _size(n: int) -> str:

@@ -4,14 +4,23 @@ A :class:`SearchResult` holds the hits of one query (:class:`Hit`) and, when
 asked for, the count of all its matches by facet (:class:`FacetCount`);
 :class:`IndexStats` describes an index.  These can be kept, compared and
 printed after the :class:`vnsearch.Searcher` that made them is closed.
+:func:`result_json`, :func:`article_json` and :func:`stats_json` give the
+JSON shapes the CLI's ``--json`` prints (and ``vnsearch serve`` answers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["FACETS", "SORTS", "Hit", "FacetCount", "SearchResult", "IndexStats"]
+if TYPE_CHECKING:  # not imported at the CLI's start
+    from .articles import Article
+
+__all__ = [
+    "FACETS", "SORTS", "Hit", "FacetCount", "SearchResult", "IndexStats",
+    "result_json", "article_json", "stats_json",
+]  # fmt: skip
 
 #: How hits can be ordered: by relevance, or newest first.
 SORTS = ("relevance", "date")
@@ -85,3 +94,40 @@ class IndexStats:
     terms: int
     size_bytes: int
     updated: dt.datetime | None
+
+
+def result_json(result: SearchResult) -> dict:
+    """A search's JSON shape: query, total, relaxed, suggestions, expansions, facets and hits."""
+    hits = []
+    for hit in result.hits:
+        data = asdict(hit)
+        data["date"] = hit.date.isoformat() if hit.date else None
+        data["score"] = None if hit.score is None else round(hit.score, 4)
+        data["highlights"] = [list(span) for span in hit.highlights]
+        hits.append(data)
+    return {
+        "query": result.query,
+        "total": result.total,
+        "relaxed": result.relaxed,
+        "suggestions": result.suggestions,
+        "instead_of": result.instead_of,
+        "expanded": result.expanded,
+        "facets": None if result.facets is None else {
+            facet: [asdict(count) for count in counts] for facet, counts in result.facets.items()
+        },
+        "hits": hits,
+    }  # fmt: skip
+
+
+def article_json(article: "Article") -> dict:
+    """An article's JSON shape: its metadata and body."""
+    data = asdict(article)
+    data["date"] = article.date.isoformat() if article.date else None
+    return data
+
+
+def stats_json(stats: IndexStats) -> dict:
+    """An index's JSON shape: path, counts, size and time of the last update."""
+    data = asdict(stats)
+    data["updated"] = stats.updated.isoformat(timespec="seconds") if stats.updated else None
+    return data
