@@ -439,6 +439,38 @@ def stats(index_dir: Path, as_json: bool) -> None:
     _echo(f"last update:  {updated}")
 
 
+@main.command(short_help="Serve a search page and a JSON API (building the index first if missing).")
+@index_option
+@seeds_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), show_default="one per core", help="Processes answering requests."
+)
+def serve(index_dir: Path, seeds_dir: Path, host: str, port: int, workers: int | None) -> None:
+    """Serve the index over HTTP: a search page at / and a JSON API at /api (see /docs).
+
+    It listens on this computer only (127.0.0.1) unless --host says otherwise:
+    before exposing it, put a reverse proxy with authentication in front.
+    Updates of the index (`vnsearch index`) are seen without a restart.
+    """
+    from .server import serve as run
+
+    try:
+        _searcher(index_dir).close()  # a damaged index is reported before listening
+    except IndexNotFoundError:
+        if not seeds_dir.is_dir():
+            raise VnsearchError(
+                f"no index in '{index_dir}' and no seeds folder '{seeds_dir}' to build it from: give --index or --seeds"
+            ) from None
+        from .storage import check_location
+
+        check_location(index_dir, seeds_dir)
+        _echo(f"No index in '{_shown(index_dir)}' yet: building it from '{_shown(seeds_dir)}'…", err=True)
+        _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
+    run(index_dir, host=host, port=port, workers=workers)
+
+
 # -- helpers -----------------------------------------------------------------
 
 
