@@ -388,6 +388,24 @@ def test_json_carries_suggestions(runner, env) -> None:
     assert search_json(runner, ["dân số"], env)["suggestions"] == []
 
 
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_offset_shows_the_next_page(runner, env) -> None:
+    first = search_json(runner, ["-n", "2", "dân"], env)
+    second = search_json(runner, ["-n", "2", "--offset", "2", "dân"], env)
+    assert second["offset"] == 2 and first["offset"] == 0
+    assert hit_ids(second) == hit_ids(search_json(runner, ["-n", "4", "dân"], env))[2:]
+    result = run(runner, ["search", "-n", "2", "--offset", "2", "dân"], env)
+    assert f'{first["total"]} results for "dân", showing 3–4' in result.stdout
+    assert "\n 3. " in result.stdout  # ranks go on from the page before
+
+
+def test_an_offset_past_the_last_hit_says_so(runner, env) -> None:
+    result = run(runner, ["search", "--offset", "100", "dân"], env)
+    assert result.exit_code == 1 and "--offset 100 is past the last." in result.stdout
+
+
 # --- abbreviations ------------------------------------------------------------------------
 
 

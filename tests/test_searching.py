@@ -343,3 +343,25 @@ def test_an_abbreviation_is_found_however_articles_split_it(tmp_path):
     with Searcher(index_of(tmp_path, texts)) as s:
         assert {h.id for h in s.search("TMNCSG").hits} == set(texts)
         assert {"gach-noi", "dau-cham"} <= set(ids(s.search("thép miền nam cảng sài gòn")))
+
+
+# -- pages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_pages_of_hits_follow_each_other(searcher, sort):
+    everything = ids(searcher.search("dân", limit=50, sort=sort))
+    pages = [searcher.search("dân", limit=2, offset=offset, sort=sort) for offset in range(0, len(everything), 2)]
+    assert [i for page in pages for i in ids(page)] == everything
+    assert [page.offset for page in pages] == list(range(0, len(everything), 2))
+    assert {page.total for page in pages} == {len(everything)}
+
+
+def test_an_offset_past_the_last_hit_gives_none(searcher):
+    result = searcher.search("dân", offset=1000)
+    assert result.hits == [] and result.total > 0 and result.offset == 1000
+
+
+def test_a_negative_offset_is_a_query_error(searcher):
+    with pytest.raises(QueryError, match="offset must be at least 0"):
+        searcher.search("dân", offset=-1)

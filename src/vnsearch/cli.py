@@ -304,6 +304,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @seeds_option
 @index_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Number of hits.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0), help="Skip this many best hits (the next page).")
 @click.option("--any", "any_terms", is_flag=True, help="Rank articles matching any of the words.")
 @click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (YYYY-MM-DD, YYYY-MM, YYYY).")
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE.")
@@ -328,7 +329,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
 @color_option
-def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, category, sort,
+def search(query, seeds_dir, index_dir, limit, offset, any_terms, since, until, site, category, sort,
            use_suggestion, facets, expand, synonyms, as_json, as_jsonl) -> None:  # fmt: skip
     """Search the index for QUERY (built from the seeds first if missing).
 
@@ -350,6 +351,7 @@ def search(query, seeds_dir, index_dir, limit, any_terms, since, until, site, ca
     text = " ".join(query)
     options = dict(
         limit=limit,
+        offset=offset,
         any_terms=any_terms,
         since=parse_date(since) if since else None,
         until=parse_date(until, end=True) if until else None,
@@ -533,13 +535,17 @@ def _print_result(result: SearchResult) -> None:
         _echo("Also searched / Tìm cả: " + " · ".join(_safe(e) for e in result.expanded), dim=True)
     if result.relaxed:
         _echo("No article has all the words; showing articles with any of them.", fg="yellow")
+    found = f'{result.total} result{"s" * (result.total != 1)} for "{result.query}"'
     if not result.hits:
-        _echo(f'No results for "{result.query}".')
+        _echo(f"{found}: --offset {result.offset} is past the last." if result.total else f'No results for "{result.query}".')
         return
-    shown = len(result.hits)
-    more = f", showing {shown}" if shown < result.total else ""
-    _echo(f'{result.total} result{"s" * (result.total != 1)} for "{result.query}"{more}', dim=True)
-    for rank, hit in enumerate(result.hits, 1):
+    shown, first = len(result.hits), result.offset + 1
+    if result.offset:
+        found += f", showing {first}–{result.offset + shown}"
+    elif shown < result.total:
+        found += f", showing {shown}"
+    _echo(found, dim=True)
+    for rank, hit in enumerate(result.hits, first):
         title_marks = [(s, e) for s, e, _ in match_spans(hit.title, result.terms)]
         _echo()
         _echo(f"{rank:>2}. " + _marked(hit.title, title_marks, bold=True))

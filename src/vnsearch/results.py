@@ -71,7 +71,8 @@ class SearchResult:
     (when asked for) count all the matches by year, site and category.
     ``expanded`` is what the query also searched for: the long forms of its
     abbreviations and the abbreviations of its long forms (``UBND`` ↔
-    ``Ủy ban nhân dân``).
+    ``Ủy ban nhân dân``).  ``offset`` is how many better hits come before
+    ``hits`` (0 for the first page).
     """
 
     query: str
@@ -83,6 +84,7 @@ class SearchResult:
     instead_of: str | None = None
     facets: dict[str, list[FacetCount]] | None = None
     expanded: list[str] = field(default_factory=list)
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def result_json(result: SearchResult) -> dict:
     return {
         "query": result.query,
         "total": result.total,
+        "offset": result.offset,
         "relaxed": result.relaxed,
         "suggestions": result.suggestions,
         "instead_of": result.instead_of,

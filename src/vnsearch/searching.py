@@ -127,6 +127,7 @@ class Searcher:
         query: str,
         *,
         limit: int = 10,
+        offset: int = 0,
         any_terms: bool = False,
         since: dt.date | str | None = None,
         until: dt.date | str | None = None,
@@ -139,6 +140,9 @@ class Searcher:
         expand: bool = True,
     ) -> SearchResult:
         """Rank the articles matching ``query``; see the module doc for syntax.
+
+        The hits are the ``limit`` best after the ``offset`` best (pages of
+        results: ``offset=10`` for the second page of ten).
 
         ``any_terms`` ranks articles matching any of the words (for questions
         in natural language).  When all-words finds nothing, the result holds
@@ -153,6 +157,8 @@ class Searcher:
         """
         if limit < 1:
             raise QueryError(f"limit must be at least 1, not {limit}")
+        if offset < 0:
+            raise QueryError(f"offset must be at least 0, not {offset}")
         if sort not in SORTS:
             raise QueryError(f"unknown sort '{sort}': use one of {', '.join(SORTS)}")
         since, until = to_date(since), to_date(until, end=True)
@@ -160,7 +166,7 @@ class Searcher:
             raise QueryError(f"since ({since}) is after until ({until}): nothing can match")
         check_size(query)
         view = self._view()
-        options = _Options(limit, any_terms, filter_query(since, until, site, category), sort, facets, expand)
+        options = _Options(limit, offset, any_terms, filter_query(since, until, site, category), sort, facets, expand)
         if not use_suggestion:
             result = self._search(view, query, options)  # first: a query that cannot run raises
             return replace(result, suggestions=self._suggest(view, query)) if suggestions else result
@@ -247,16 +253,16 @@ class Searcher:
             matches = None if by_date else self._rank(view, q, options.filter)
             if matches is not None:
                 mask, scores = matches
-                total, top = int(mask.sum()), view.ranker.best(mask, scores, options.limit)
+                total, top = int(mask.sum()), view.ranker.best(mask, scores, options.offset + options.limit)
             else:  # a query vnsearch.ranking leaves to Whoosh
-                results = view.whoosh_search(q, options.limit, options.filter, by_date)
+                results = view.whoosh_search(q, options.offset + options.limit, options.filter, by_date)
                 # sorted by date, a Whoosh hit's score is its sort key: no score
                 total, top = len(results), [(None if by_date else hit.score, hit.docnum) for hit in results]
                 mask = view.match_mask(q, options.filter) if options.facets else None
         with _reading(self.index_dir):
-            hits = [view.hit(docnum, score, terms) for score, docnum in top]
+            hits = [view.hit(docnum, score, terms) for score, docnum in top[options.offset :]]
             facets = view.facets.count(mask) if options.facets else None
-        return SearchResult(text, total, hits, False, terms, facets=facets)
+        return SearchResult(text, total, hits, False, terms, facets=facets, offset=options.offset)
 
 
 class _View:
@@ -367,6 +373,7 @@ class _Options:
     """How to run a query, as ``Searcher.search`` was asked."""
 
     limit: int
+    offset: int
     any_terms: bool
     filter: wq.Query | None
     sort: str
@@ -412,6 +419,7 @@ def search(
     index_dir: str | os.PathLike = "index",
     *,
     limit: int = 10,
+    offset: int = 0,
     any_terms: bool = False,
     since: dt.date | str | None = None,
     until: dt.date | str | None = None,
@@ -427,7 +435,7 @@ def search(
     """Open the index, run one query (options as ``Searcher.search``), close."""
     with Searcher(index_dir, synonyms=synonyms) as searcher:
         return searcher.search(
-            query, limit=limit, any_terms=any_terms, since=since, until=until, site=site,
+            query, limit=limit, offset=offset, any_terms=any_terms, since=since, until=until, site=site,
             category=category, sort=sort, suggestions=suggestions,
             use_suggestion=use_suggestion, facets=facets, expand=expand,
         )  # fmt: skip
