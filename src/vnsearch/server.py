@@ -113,12 +113,10 @@ def _parameter_error(exc: RequestValidationError) -> str:
     return "; ".join(problems) or "bad parameters"
 
 
-def _check_limit(limit: int, offset: int) -> None:
-    """The caps the library does not know: at most :data:`MAX_LIMIT` hits a request."""
+def _check_limit(limit: int) -> None:
+    """The cap the library does not know: at most :data:`MAX_LIMIT` hits a request."""
     if limit > MAX_LIMIT:
         raise QueryError(f"limit must be at most {MAX_LIMIT}, not {limit}")
-    if offset < 0:
-        raise QueryError(f"offset must be at least 0, not {offset}")
 
 
 def _marked(text: str, spans) -> list[tuple[str, bool]]:
@@ -212,19 +210,15 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         facets: bool = Query(False, description="Count all the matches by year, site and category."),
         exact_suggestion: bool = Query(False, description="Search for the first suggestion instead of the query."),
     ) -> dict:
-        """`vnsearch search --json`'s object, with the `offset` asked for."""
-        result = _search(q, limit, offset, any, since, until, site, category, sort, facets, exact_suggestion)
-        return {**result_json(result), "offset": offset}
+        """`vnsearch search --json`'s object (with `offset`): the `limit` best hits after the `offset` best."""
+        return result_json(_search(q, limit, offset, any, since, until, site, category, sort, facets, exact_suggestion))
 
     def _search(q, limit, offset, any_terms, since, until, site, category, sort, facets, use_suggestion):
-        _check_limit(limit, offset)
-        options = dict(
-            limit=limit, any_terms=any_terms, since=since or None, until=until or None,
+        _check_limit(limit)
+        return searcher.search(
+            q, limit=limit, offset=offset, any_terms=any_terms, since=since or None, until=until or None,
             site=site or None, category=category or None, sort=sort, facets=facets, use_suggestion=use_suggestion,
         )  # fmt: skip
-        if offset:
-            options["offset"] = offset
-        return searcher.search(q, **options)
 
     @app.get("/api/suggest", summary="Suggest what a query likely means", tags=["api"])
     def api_suggest(q: str = Query("", description="The query, typed with or without diacritics.")) -> dict:
