@@ -132,7 +132,7 @@ def test_bash_completion_script(runner) -> None:
 @pytest.mark.parametrize(
     "words, expected",
     [
-        ("vnsearch s", ["search", "show", "stats"]),
+        ("vnsearch s", ["search", "serve", "show", "stats"]),
         ("vnsearch search --sort ", ["relevance", "date"]),
         ("vnsearch --color ", ["auto", "always", "never"]),
     ],
