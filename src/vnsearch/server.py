@@ -1,8 +1,11 @@
 """``vnsearch serve``: a JSON API and a search page over one index (FastAPI).
 
 :func:`create_app` makes the application: one :class:`~vnsearch.Searcher`,
-shared by the threads that answer requests (it is thread-safe, and sees
-each update or rebuild of the index at its next call), closed at shutdown.
+which sees each update or rebuild of the index at its next call, closed at
+shutdown.  Every request that reads the index runs on one thread of the
+process (``on_the_index_thread`` in :func:`create_app`): a Searcher keeps its caches per
+thread, and this work is CPU-bound, so more threads would only share one
+core with colder caches (``--workers`` adds processes instead).
 
 * ``/api/search``, ``/api/suggest``, ``/api/articles/{id}``, ``/api/stats``:
   the JSON of the CLI's ``--json`` (:mod:`vnsearch.results`).  A bad
@@ -18,9 +21,12 @@ each update or rebuild of the index at its next call), closed at shutdown.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
@@ -134,6 +140,11 @@ def _marked(text: str, spans) -> list[tuple[str, bool]]:
     return parts
 
 
+def _json(data: dict) -> JSONResponse:
+    """``data`` as the response, as it is: FastAPI's validation of a returned dict costs more than the search."""
+    return JSONResponse(data)
+
+
 def _safe_url(url: str | None) -> str | None:
     """A source URL to link to: web addresses only (never ``javascript:``)."""
     if url and url.lower().startswith(("http://", "https://")):
@@ -150,13 +161,25 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
     from .searching import Searcher
 
     searcher = Searcher(index_dir, synonyms=synonyms)
+    index_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vnsearch-index")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         try:
             yield
         finally:
+            index_thread.shutdown()
             searcher.close()
+
+    def on_the_index_thread(endpoint):
+        """``endpoint`` run on the process's one thread that reads the index (its caches stay warm)."""
+
+        @functools.wraps(endpoint)
+        async def run(*args, **kwargs):
+            call = functools.partial(endpoint, *args, **kwargs)
+            return await asyncio.get_running_loop().run_in_executor(index_thread, call)
+
+        return run
 
     app = FastAPI(
         title="vnsearch",
@@ -197,6 +220,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
     # -- JSON API ----------------------------------------------------------
 
     @app.get("/api/search", summary="Search the articles", tags=["api"])
+    @on_the_index_thread
     def api_search(
         q: str = Query("", description="The query: words (all required), \"phrases\", AND/OR/NOT, field:word, prefix*."),
         limit: int = Query(10, description=f"Number of hits, 1 to {MAX_LIMIT}."),
@@ -209,9 +233,9 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         sort: str = Query("relevance", description=f"Order of the hits: {' or '.join(SORTS)} (newest first)."),
         facets: bool = Query(False, description="Count all the matches by year, site and category."),
         exact_suggestion: bool = Query(False, description="Search for the first suggestion instead of the query."),
-    ) -> dict:
+    ) -> JSONResponse:
         """`vnsearch search --json`'s object (with `offset`): the `limit` best hits after the `offset` best."""
-        return result_json(_search(q, limit, offset, any, since, until, site, category, sort, facets, exact_suggestion))
+        return _json(result_json(_search(q, limit, offset, any, since, until, site, category, sort, facets, exact_suggestion)))
 
     def _search(q, limit, offset, any_terms, since, until, site, category, sort, facets, use_suggestion):
         _check_limit(limit)
@@ -221,11 +245,12 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         )  # fmt: skip
 
     @app.get("/api/suggest", summary="Suggest what a query likely means", tags=["api"])
-    def api_suggest(q: str = Query("", description="The query, typed with or without diacritics.")) -> dict:
+    @on_the_index_thread
+    def api_suggest(q: str = Query("", description="The query, typed with or without diacritics.")) -> JSONResponse:
         """The likely meant queries, best first: diacritics restored, typos fixed."""
         if not q.strip():
             raise QueryError("empty query: give some words to search for")
-        return {"query": q, "suggestions": searcher.suggest(q)}
+        return _json({"query": q, "suggestions": searcher.suggest(q)})
 
     @app.get(
         "/api/articles/{article_id}",
@@ -233,9 +258,10 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         tags=["api"],
         responses={404: {"description": "No article with this id in the index"}},
     )
-    def api_article(article_id: str = PathParam(description="An article's id, as the hits give it.")) -> dict:
+    @on_the_index_thread
+    def api_article(article_id: str = PathParam(description="An article's id, as the hits give it.")) -> JSONResponse:
         """`vnsearch show --json`'s object: the article's metadata and body."""
-        return article_json(_article(article_id))
+        return _json(article_json(_article(article_id)))
 
     def _article(article_id: str):
         try:
@@ -244,9 +270,10 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
             raise StarletteHTTPException(404, f"no article '{article_id}' in the index") from None
 
     @app.get("/api/stats", summary="Size and freshness of the index", tags=["api"])
-    def api_stats() -> dict:
+    @on_the_index_thread
+    def api_stats() -> JSONResponse:
         """`vnsearch stats --json`'s object."""
-        return stats_json(searcher.stats())
+        return _json(stats_json(searcher.stats()))
 
     # -- pages -------------------------------------------------------------
 
@@ -255,6 +282,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         return HTMLResponse(html, status_code=status)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @on_the_index_thread
     def page(request: Request):
         params = {k: v for k, v in request.query_params.items() if k in _PAGE_PARAMS and v}
         q = params.get("q", "")
@@ -293,6 +321,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         )  # fmt: skip
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    @on_the_index_thread
     def article_page(request: Request, article_id: str):
         try:
             article = searcher.article(article_id)
