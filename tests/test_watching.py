@@ -19,13 +19,15 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import vnsearch
 import vnsearch.watching
 from conftest import SEED_IDS, write_article
 from vnsearch import Searcher, storage
 from vnsearch.errors import IndexLockedError, SeedsNotFoundError
-from vnsearch.indexing import IndexReport
+from vnsearch.cli import main
+from vnsearch.indexing import IndexReport, Skipped
 from vnsearch.watching import watch_index
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
@@ -212,8 +214,12 @@ def _lines(stream, into: queue.Queue) -> None:
         into.put(line)
 
 
-def test_index_watch_command(seeds_dir, index_dir) -> None:
-    command = [sys.executable, "-m", "vnsearch", "index", "--watch", "--seeds", str(seeds_dir), "--index", str(index_dir)]
+@pytest.mark.parametrize("options, verb", [([], "Built"), (["--rebuild"], "Rebuilt")])
+def test_index_watch_command(seeds_dir, index_dir, options, verb) -> None:
+    if options:
+        vnsearch.update_index(seeds_dir, index_dir)
+    command = [sys.executable, "-m", "vnsearch", "index", "--watch", *options,
+               "--seeds", str(seeds_dir), "--index", str(index_dir)]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         env={**os.environ, "PYTHONPATH": SRC, "PYTHONIOENCODING": "utf-8"},
@@ -223,7 +229,7 @@ def test_index_watch_command(seeds_dir, index_dir) -> None:
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
         first = lines.get(timeout=TIMEOUT)
-        assert first.startswith(f"Built '{index_dir}' from '{seeds_dir}': 5 added")
+        assert first.startswith(f"{verb} '{index_dir}' from '{seeds_dir}': 5 added")
         write_article(seeds_dir, "khung-long", *DINOSAUR)
         second = lines.get(timeout=TIMEOUT)
         assert re.fullmatch(r"\d\d:\d\d:\d\d Updated '.*': 1 added, 0 updated, 0 removed, 5 unchanged, 0 skipped\n", second)
@@ -235,3 +241,25 @@ def test_index_watch_command(seeds_dir, index_dir) -> None:
     assert "Traceback" not in err
     assert err.splitlines()[-1] == f"Stopped watching '{seeds_dir}'."
     assert found(index_dir, "khủng long") == ["khung-long"]
+
+
+def test_index_watch_prints_each_update_and_error_and_goes_on(seeds_dir, index_dir, monkeypatch) -> None:
+    def watch_index(seeds_dir, index_dir, *, on_ready, on_update, on_error, jobs) -> None:
+        on_ready(IndexReport(unchanged=["a"]))  # nothing changed since the first update: no line
+        on_error(IndexLockedError(storage.LOCKED))
+        on_update(IndexReport(added=["b"], unchanged=["a"], skipped=[Skipped("x.txt", "no text")]))
+        # then Ctrl-C: watch_index returns
+
+    monkeypatch.setattr(vnsearch.watching, "watch_index", watch_index)
+    result = CliRunner().invoke(main, ["index", "--watch", "--seeds", str(seeds_dir), "--index", str(index_dir)])
+    assert result.exit_code == 0, result.output
+    first, second = result.stdout.splitlines()
+    assert first.startswith("Built") and re.fullmatch(
+        r"\d\d:\d\d:\d\d Updated '.*': 1 added, 0 updated, 0 removed, 1 unchanged, 1 skipped", second
+    )
+    assert result.stderr.splitlines() == [
+        f"Watching '{seeds_dir}' for changes (Ctrl-C to stop)…",
+        f"vnsearch: {storage.LOCKED}",
+        "vnsearch: skipped x.txt: no text",
+        f"Stopped watching '{seeds_dir}'.",
+    ]

@@ -314,8 +314,9 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int, watch: boo
                 updated(report)
             _echo(f"Watching '{_shown(seeds_dir)}' for changes (Ctrl-C to stop)…", err=True)
 
-        def error(exc: Exception) -> None:
-            _warn(_with_fix(exc) if isinstance(exc, VnsearchError) else _os_fault(exc))
+        def error(exc: Exception) -> None:  # the update failed; the next change (or a while) tries again
+            known = isinstance(exc, OSError) and exc.errno in OS_FAULTS
+            _warn(_with_fix(exc) if isinstance(exc, VnsearchError) else _os_fault(exc) if known else str(exc))
 
         watch_index(seeds_dir, index_dir, on_ready=watching, on_update=updated, on_error=error, jobs=jobs)
         _echo(f"Stopped watching '{_shown(seeds_dir)}'.", err=True)
@@ -493,7 +494,9 @@ def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -
             bar.__exit__(None, None, None)
 
 
-def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bool = False, prefix: str = "") -> None:
+def _print_report(
+    report: IndexReport, seeds_dir: Path, index_dir: Path, err: bool = False, prefix: str = ""
+) -> None:
     """Summary line (on stdout unless ``err``, after ``prefix``), a warning per skipped file on stderr."""
     for skipped in report.skipped:
         _warn(f"skipped {skipped.path}: {skipped.reason}")
