@@ -75,10 +75,12 @@ def watch_index(
     """Update the index in ``index_dir`` whenever the articles in ``seeds_dir`` change.
 
     First one update brings the index in step, then ``on_ready(report)`` is
-    called (``None`` if that update failed): watching has begun.  After that, changes are gathered until
-    ``quiet_ms`` pass without a new one (``debounce_ms`` at most), then one
-    incremental update runs; ``on_update(report)`` is called when it changed
-    the index.  Returns when ``stop_event`` is set or on KeyboardInterrupt.
+    called (``None`` if that update failed): watching has begun, no change is
+    missed from then on.  After that, changes are gathered until ``quiet_ms``
+    pass without a new one (``debounce_ms`` at most), then one incremental
+    update runs; ``on_update(report)`` is called when it changed the index.
+    Returns when ``stop_event`` is set or on KeyboardInterrupt (an update it
+    interrupts is left undone: the index stays as the one before left it).
 
     An update that fails (another process updating the index, a full disk)
     is passed to ``on_error`` and tried again at the next change, or after
