@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -292,11 +293,33 @@ def main() -> None:
     show_default="one per core",
     help="Processes writing a new index (a first build or --rebuild of 200+ files).",
 )
+@click.option(
+    "--watch", is_flag=True,
+    help="Then keep watching the seeds and update the index after each change, until Ctrl-C "
+    "(with --rebuild: rebuild first, then update).",
+)  # fmt: skip
 @color_option
-def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int) -> None:
+def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int, watch: bool) -> None:
     """Add new, changed and deleted articles to the index."""
     report = _update(seeds_dir, index_dir, rebuild, jobs)
     _print_report(report, seeds_dir, index_dir)
+    if watch:
+        from .watching import watch_index
+
+        def updated(report: IndexReport) -> None:
+            _print_report(report, seeds_dir, index_dir, prefix=time.strftime("%H:%M:%S "))
+
+        def watching(report: IndexReport | None) -> None:
+            if report is not None and report.changed:  # changes made since the update above
+                updated(report)
+            _echo(f"Watching '{_shown(seeds_dir)}' for changes (Ctrl-C to stop)…", err=True)
+
+        def error(exc: Exception) -> None:  # the update failed; the next change (or a while) tries again
+            known = isinstance(exc, OSError) and exc.errno in OS_FAULTS
+            _warn(_with_fix(exc) if isinstance(exc, VnsearchError) else _os_fault(exc) if known else str(exc))
+
+        watch_index(seeds_dir, index_dir, on_ready=watching, on_update=updated, on_error=error, jobs=jobs)
+        _echo(f"Stopped watching '{_shown(seeds_dir)}'.", err=True)
 
 
 @main.command(short_help="Search the index (building it first if missing).")
@@ -505,13 +528,15 @@ def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -
             bar.__exit__(None, None, None)
 
 
-def _print_report(report: IndexReport, seeds_dir: Path, index_dir: Path, err: bool = False) -> None:
-    """Summary line (on stdout unless ``err``), a warning per skipped file on stderr."""
+def _print_report(
+    report: IndexReport, seeds_dir: Path, index_dir: Path, err: bool = False, prefix: str = ""
+) -> None:
+    """Summary line (on stdout unless ``err``, after ``prefix``), a warning per skipped file on stderr."""
     for skipped in report.skipped:
         _warn(f"skipped {skipped.path}: {skipped.reason}")
     verb = "Built" if report.created else "Rebuilt" if report.rebuilt else "Updated"
     _echo(
-        f"{verb} '{_shown(index_dir)}' from '{_shown(seeds_dir)}': {len(report.added)} added, "
+        f"{prefix}{verb} '{_shown(index_dir)}' from '{_shown(seeds_dir)}': {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
         err=err,
