@@ -479,8 +479,10 @@ def report(rows: list[Row], args: argparse.Namespace, n_docs: int, corpus: Corpu
         "- serve: `python -m vnsearch serve --workers W` on localhost, warmed by one pass of the queries; "
         "each client a thread with a keep-alive `http.client` connection, asking `GET /api/search?q=…&limit=10` "
         "in turn; latency as the client sees it; an error is any status but 200 or a failed request.",
-        "- CPU in cores: CPU time ÷ wall time, the clients' (this process, all its threads) and the server's "
-        f"(its process tree); the machine has {os.cpu_count()}, which clients and server share.",
+        "- CPU in cores: CPU time ÷ wall time, the clients' (this process, all its threads; on the in-process row, "
+        f"the searcher's) and the server's (its process tree); the machine has {os.cpu_count()}, which clients "
+        f"and server share, as they share it with anything else running: the 1-minute load average was "
+        f"{args.load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.",
     ]
     if errors:
         lines.append(f"- errors: {dict(errors)}")
@@ -538,6 +540,7 @@ def corpus_and_queries(args: argparse.Namespace, n: int) -> tuple[Corpus, int, l
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     began, smoke = time.perf_counter(), args.limit is not None
+    args.load = os.getloadavg()
     n = min(args.n, args.limit) if smoke else args.n
     seconds = min(args.seconds, SMOKE_SECONDS) if smoke else args.seconds
     corpus, n_docs, queries = corpus_and_queries(args, n)
