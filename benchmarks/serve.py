@@ -375,7 +375,8 @@ def rebuild_row(index: Path, corpus: Corpus, paths: list[str], root: Path, after
             log(f"running {shlex.join(argv[1:])} under {clients} clients")
             began = time.monotonic()
             with open(root / "rebuild.log", "wb") as out:
-                process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+                process = result["process"] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                                               stderr=subprocess.STDOUT)  # fmt: skip
                 try:
                     result["status"] = process.wait(REBUILD_TIMEOUT)
                 except subprocess.TimeoutExpired:
@@ -395,6 +396,8 @@ def rebuild_row(index: Path, corpus: Corpus, paths: list[str], root: Path, after
             load = run_load(server, paths, clients, stop)
         finally:
             stop.set()
+            if result.get("process") and result["process"].poll() is None:  # the load failed: no rebuild left behind
+                result["process"].kill()
             for thread in helpers:
                 thread.join()
         after_stats = [get_json(server.port, "/api/stats")["updated"] for _ in range(10)]
