@@ -582,3 +582,34 @@ def test_abbreviation_recall_benchmark_runs_on_real_articles(vntc_sample: Path, 
     check_abbreviation_recall(out)
     assert "200 VNTC articles" in out
     assert not (tmp_path / "abbreviation_recall-latest.md").exists()
+
+
+def serve_rows(out: str) -> dict[tuple[str, str], list[str]]:
+    """serve.py's table: by (run, clients), the other cells."""
+    return {(row[0], row[1]): row[2:] for row in table_rows(out)}
+
+
+@slow
+def test_serve_benchmark_loads_the_server_without_errors(seed_data: Path, tmp_path: Path) -> None:
+    """serve.py on 30 seed-made articles, 1 s a row: every row there, no error, the rebuild seen."""
+    out = run("serve.py", "--n", "30", "--limit", "30", "--seconds", "1", "--data", str(seed_data),
+              "--work", str(tmp_path / "work"), "--out", str(tmp_path))  # fmt: skip
+    assert "30 VNTC articles, 200 queries" in out
+    rows = serve_rows(out)
+    assert list(rows) == [
+        ("in-process `Searcher`, sequential", "1"),
+        ("serve --workers 1", "8"), ("serve --workers 1", "32"),
+        ("serve --workers 2", "8"), ("serve --workers 2", "32"),
+        ("serve --workers 2 during `index --rebuild`", "8"),
+    ]  # fmt: skip
+    for (run_name, _), cells in rows.items():
+        seconds, requests, per_second, ratio, p50, p95, p99, errors, client_cpu, server_cpu = cells
+        assert int(requests.replace(",", "")) > 0 and float(per_second.replace(",", "")) > 0
+        assert float(p50) <= float(p95) <= float(p99)
+        assert errors == "0"
+        assert float(client_cpu) >= 0 and (server_cpu == "") == run_name.startswith("in-process")
+    assert rows[("in-process `Searcher`, sequential", "1")][3] == "1.00"
+    assert "- ✓ 0 errors: 0" in out
+    assert "- ✓ during `index --rebuild`: 0 errors, then the new generation" in out
+    assert "every one of 10 answers after the load from the new generation" in out
+    assert not (tmp_path / "serve-latest.md").exists()  # a --limit run saves nothing
