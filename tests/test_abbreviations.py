@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vnsearch.abbreviations import (
@@ -361,6 +361,7 @@ def test_decode_rejects_malformed_terms(term):
         decode(term)
 
 
+@settings(deadline=None)  # no time limit on a busy machine
 @given(st.text(), st.text())
 def test_encode_decode_round_trip(short, long):
     term = encode(A(short, long))

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import VNTC, needs_vntc
@@ -106,18 +106,21 @@ _near_words = st.text(alphabet=_LETTERS, min_size=1, max_size=8)
 _any_text = st.text(max_size=20)
 
 
+@settings(deadline=None)  # the first call builds the tables: no time limit on a busy machine
 @given(st.one_of(_any_text, _near_words))
 def test_never_raises(word: str) -> None:
     assert isinstance(is_syllable(word), bool)
     assert isinstance(could_be_syllable(word), bool)
 
 
+@settings(deadline=None)  # the first call builds the tables: no time limit on a busy machine
 @given(st.one_of(_any_text, _near_words))
 def test_case_and_normal_form_do_not_matter(word: str) -> None:
     assert is_syllable(word) == is_syllable(word.upper())
     assert is_syllable(unicodedata.normalize("NFD", word)) == is_syllable(unicodedata.normalize("NFC", word))
 
 
+@settings(deadline=None)  # the first call builds the tables: no time limit on a busy machine
 @given(st.one_of(_any_text, _near_words))
 def test_syllable_folds_to_a_possible_syllable(word: str) -> None:
     if is_syllable(word):

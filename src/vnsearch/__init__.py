@@ -40,6 +40,7 @@ _MODULES = {
     "Skipped": "indexing",
     "build_index": "indexing",
     "update_index": "indexing",
+    "watch_index": "watching",
     "FacetCount": "results",
     "Hit": "results",
     "IndexStats": "results",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the names, imported eagerl
     from .indexing import IndexReport, Skipped, build_index, update_index
     from .results import FacetCount, Hit, IndexStats, SearchResult
     from .searching import Searcher, parse_date, search
+    from .watching import watch_index
 
     __version__: str
 
