@@ -67,7 +67,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from known_item import PeerSystem, VnsearchSystem  # noqa: E402
 from peers import TITLE_WEIGHT, Doc, Fts5Peer, PeerHit, load_docs  # noqa: E402
-from speed import ARCHIVE, DEFAULT_DATA, DEFAULT_OUT, DEFAULT_WORK, Corpus, prepare_corpus  # noqa: E402
+from speed import ARCHIVE, add_folder_options, Corpus, prepare_corpus  # noqa: E402
 
 from vnsearch import abbreviations  # noqa: E402
 from vnsearch.abbreviations import Abbreviation, key, long_key  # noqa: E402
@@ -459,12 +459,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=10_000,
                         help="VNTC articles in the corpus, speed.py's seeded draw (default 10,000)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="seed of the articles (default 0)")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data folder holding {ARCHIVE} (default {DEFAULT_DATA})")  # fmt: skip
-    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
-                        help=f"folder for the articles and indexes (default {DEFAULT_WORK})")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder for the results (default benchmarks/results)")  # fmt: skip
+    add_folder_options(parser)
     parser.add_argument("--reuse", action="store_true",
                         help="keep the indexes a run built before on the same articles (vnsearch's is brought "
                         "up to date, which is cheap): for changes to the search, not to what is indexed")  # fmt: skip

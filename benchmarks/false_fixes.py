@@ -57,7 +57,7 @@ sys.path.insert(0, str(BENCH_DIR))
 from known_item import VnsearchSystem, headline_key, junk_reason  # noqa: E402
 from peers import load_docs  # noqa: E402
 from relevance import load  # noqa: E402
-from speed import ARCHIVE, DEFAULT_DATA, DEFAULT_OUT, DEFAULT_WORK, Corpus, archive_members, prepare_corpus, seed_path, shuffled  # noqa: E402,E501
+from speed import ARCHIVE, add_folder_options, Corpus, archive_members, prepare_corpus, seed_path, shuffled  # noqa: E402,E501
 from suggestions import Score, evaluate, three_words, words_of  # noqa: E402
 
 from vnsearch.text import fold, has_diacritics  # noqa: E402
@@ -241,12 +241,7 @@ def report(rows: list[Row], args: argparse.Namespace, n_articles: int) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0, help="seed of the articles and the pieces (default 0)")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data folder holding {ARCHIVE} and vicov19qa/ (default {DEFAULT_DATA})")  # fmt: skip
-    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
-                        help=f"folder for the articles and indexes (default {DEFAULT_WORK})")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder for the results (default benchmarks/results)")  # fmt: skip
+    add_folder_options(parser, f"{ARCHIVE} and vicov19qa/")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the indexes a run built before (brought up to date, which is cheap): "
                         "for changes to the suggestions, not to what is indexed")  # fmt: skip

@@ -53,7 +53,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from peers import TITLE_WEIGHT, Doc, Fts5Peer, WhooshPeer, load_docs  # noqa: E402
 from relevance import K, Question, Scores, score  # noqa: E402
-from speed import ARCHIVE, DEFAULT_DATA, DEFAULT_OUT, DEFAULT_WORK, Corpus, prepare_corpus  # noqa: E402
+from speed import ARCHIVE, add_folder_options, Corpus, prepare_corpus  # noqa: E402
 
 from vnsearch.text import fold  # noqa: E402
 
@@ -339,12 +339,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="articles whose title is searched for (default 500)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the articles and the queries (default 0)")  # fmt: skip
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data folder holding {ARCHIVE} (default {DEFAULT_DATA})")  # fmt: skip
-    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
-                        help=f"folder for the articles and indexes (default {DEFAULT_WORK})")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder for the results (default benchmarks/results)")  # fmt: skip
+    add_folder_options(parser)
     parser.add_argument("--reuse", action="store_true",
                         help="keep the indexes a run built before on the same articles (vnsearch's is brought "
                         "up to date, which is cheap): for changes to the ranking, not to what is indexed")  # fmt: skip

@@ -58,7 +58,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from known_item import VnsearchSystem  # noqa: E402
 from peers import load_docs  # noqa: E402
-from speed import ARCHIVE, DEFAULT_DATA, DEFAULT_OUT, DEFAULT_WORK, Corpus, _percentile, make_queries  # noqa: E402
+from speed import ARCHIVE, add_folder_options, Corpus, _percentile, make_queries  # noqa: E402
 from speed import prepare_corpus  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -501,9 +501,6 @@ OPTIONS = (
     ("--n", int, 10_000, "VNTC articles in the corpus, speed.py's seeded draw (default 10,000)"),
     ("--queries", int, 200, "speed.py's seeded queries (default 200)"),
     ("--seed", int, 0, "seed of the articles and queries (default 0)"),
-    ("--data", Path, DEFAULT_DATA, f"shared data folder holding {ARCHIVE} (default {DEFAULT_DATA})"),
-    ("--work", Path, DEFAULT_WORK, f"folder for the articles and indexes (default {DEFAULT_WORK})"),
-    ("--out", Path, DEFAULT_OUT, "folder for the results (default benchmarks/results)"),
     ("--seconds", float, 30.0, "length of each row's load (default 30)"),
 )
 
@@ -512,6 +509,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for flag, kind, default, text in OPTIONS:
         parser.add_argument(flag, type=kind, default=default, help=text)
+    add_folder_options(parser)
     for flag, text in (("--clients", "concurrent clients (repeatable; default 8 and 32)"),
                        ("--workers", "server processes, `serve --workers` (repeatable; default 1 and 2)")):  # fmt: skip
         parser.add_argument(flag, type=int, action="append", help=text)

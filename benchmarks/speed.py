@@ -924,6 +924,16 @@ def n_articles(text: str) -> int | str:
     return n
 
 
+def add_folder_options(parser: argparse.ArgumentParser, holding: str = ARCHIVE) -> None:
+    """The benchmarks' ``--data`` (the shared data, ``holding`` what), ``--work`` and ``--out`` folders."""
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"shared data folder holding {holding} (default {DEFAULT_DATA})")  # fmt: skip
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
+                        help=f"folder for the articles and indexes (default {DEFAULT_WORK})")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="folder for the results (default benchmarks/results)")  # fmt: skip
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Speed and scale of vnsearch against SQLite FTS5, plain Whoosh and pyvi alone.",
@@ -940,13 +950,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pyvi-sample", type=int, default=PYVI_SAMPLE, metavar="K",
                         help="pyvi alone segments at most K of the N articles, a seeded random sample; "
                         f"0: all (default {PYVI_SAMPLE:,})")  # fmt: skip
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"shared data folder holding {ARCHIVE} and, for N beyond VNTC, "
-                        f"{BAOMOI_ARCHIVE} (default {DEFAULT_DATA})")  # fmt: skip
-    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
-                        help=f"folder for articles and indexes (default {DEFAULT_WORK})")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder for the results (default benchmarks/results)")  # fmt: skip
+    add_folder_options(parser, f"{ARCHIVE} and, for N beyond VNTC, {BAOMOI_ARCHIVE}")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.n = args.n or [1000]

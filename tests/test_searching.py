@@ -246,17 +246,21 @@ def test_an_abbreviation_is_one_word_to_ranking(searcher):
     assert max(h.score for h in both.hits) <= 1.5 * max(h.score for h in alone.hits)
 
 
+def with_synonyms(searcher, tmp_path, text: str) -> Searcher:
+    """A Searcher of the same index, reading the abbreviations ``text`` adds and vetoes."""
+    path = tmp_path / "synonyms.txt"
+    path.write_text(text, encoding="utf-8")
+    return Searcher(searcher.index_dir, synonyms=path)
+
+
 def test_a_syllable_is_an_abbreviation_only_in_capitals(searcher, tmp_path):
-    (tmp_path / "synonyms.txt").write_text("CA = Công an\n", encoding="utf-8")
-    with Searcher(searcher.index_dir, synonyms=tmp_path / "synonyms.txt") as s:
+    with with_synonyms(searcher, tmp_path, "CA = Công an\n") as s:
         assert s.search("ca").expanded == []
         assert s.search("CA").expanded == ["Công an"]
 
 
 def test_a_synonyms_file_adds_and_vetoes(searcher, tmp_path):
-    path = tmp_path / "mine.txt"
-    path.write_text("# mine\n!UBND\nDS = Dân số\n", encoding="utf-8")
-    with Searcher(searcher.index_dir, synonyms=path) as s:
+    with with_synonyms(searcher, tmp_path, "# mine\n!UBND\nDS = Dân số\n") as s:
         assert s.search("UBND").expanded == []
         assert s.search("DS").expanded == ["Dân số"]
 
@@ -264,9 +268,7 @@ def test_a_synonyms_file_adds_and_vetoes(searcher, tmp_path):
 def test_a_bad_synonyms_file_is_one_clear_error(searcher, tmp_path):
     from vnsearch.errors import SynonymsFileError
 
-    path = tmp_path / "bad.txt"
-    path.write_text("UBND = Ủy ban nhân dân\nthis line has no equals sign\n", encoding="utf-8")
-    with Searcher(searcher.index_dir, synonyms=path) as s:
+    with with_synonyms(searcher, tmp_path, "UBND = Ủy ban nhân dân\nthis line has no equals sign\n") as s:
         with pytest.raises(SynonymsFileError, match="line 2"):
             s.search("UBND")
     with Searcher(searcher.index_dir, synonyms=tmp_path / "missing.txt") as s:

@@ -135,7 +135,8 @@ def _allowed(initial: str, rhyme: str) -> bool:
     return True
 
 
-def _build() -> frozenset[str]:
+@lru_cache(maxsize=1)  # built at the first lookup, not when `vnsearch` starts
+def _syllables() -> frozenset[str]:
     """Every toneless syllable: each initial with each rhyme its spelling allows."""
     syllables: set[str] = set()
     for initial in INITIALS:
@@ -158,8 +159,10 @@ def _build() -> frozenset[str]:
     return frozenset(syllables | _LOANS)
 
 
-_SYLLABLES = _build()
-_FOLDED = frozenset(fold(s) for s in _SYLLABLES)
+@lru_cache(maxsize=1)
+def _folded() -> frozenset[str]:
+    """Every syllable without its diacritics (``người`` → ``nguoi``)."""
+    return frozenset(fold(s) for s in _syllables())
 
 
 def _base_and_tone(word: str) -> tuple[str, str] | None:
@@ -193,7 +196,7 @@ def is_syllable(word: str) -> bool:
     if split is None:
         return False
     base, tone = split
-    if base not in _SYLLABLES:
+    if base not in _syllables():
         return False
     return not (tone in _LEVEL_TONES and base.endswith(_STOPS))
 
@@ -208,4 +211,4 @@ def could_be_syllable(word: str) -> bool:
         return False
     if has_diacritics(word):
         return is_syllable(word)
-    return word.lower() in _FOLDED
+    return word.lower() in _folded()
