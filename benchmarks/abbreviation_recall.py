@@ -187,7 +187,7 @@ def index_pairs(searcher) -> tuple[dict[str, list[Abbreviation]], int]:
 
     view = searcher._view()
     learned = abbreviations.learned(searching._defined(view.searcher.reader()))
-    table = view.abbreviations(searcher._users_file())
+    table = view.abbreviations(searcher._users)
     exact = {(key(a.short), long_key(a.long)) for a in learned}
     groups: dict[str, list[Abbreviation]] = {LEARNED: [], BUILTIN: []}
     for a in table:

@@ -225,7 +225,7 @@ def test_speed_benchmark_runs_on_a_tiny_corpus(data: Path, tmp_path: Path) -> No
     assert f"data: {data / speed.ARCHIVE} and {data / speed.BAOMOI_ARCHIVE}" in out
     corpus = table_rows(out)[:2]  # N, articles, from VNTC, from baomoi, ...
     assert [row[:4] for row in corpus] == [["10", "10", "10", "0"], [f"{n}", f"{n}", f"{vntc - 1}", f"{baomoi}"]]
-    assert f"pyvi alone segmented a seeded random sample of 12 of the N articles" in out
+    assert "pyvi alone segmented a seeded random sample of 12 of the N articles" in out
     assert f"fitted growth exponent k (time ∝ N^k, least squares on log–log over N = 10, {n})" in out
     growth = {row[0]: row[1:] for row in table_rows(out.split("fitted growth exponent")[1])}
     assert growth["vnsearch"][0] and growth["SQLite FTS5"][2]  # build, query p50

@@ -282,16 +282,36 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def test_serve_with_a_bad_synonyms_file_is_one_line(built_index, tmp_path):
+    path = tmp_path / "synonyms.txt"
+    path.write_text("UBND Ủy ban nhân dân\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve", "--index", str(built_index), "--synonyms", str(path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("vnsearch: ") and "line 1" in result.stderr
+
+
+def test_the_app_reads_a_synonyms_file(built_index, tmp_path):
+    path = tmp_path / "synonyms.txt"
+    path.write_text("!UBND\nDS = Dân số\n", encoding="utf-8")
+    with TestClient(create_app(built_index, synonyms=path)) as client:
+        assert client.get("/api/search", params={"q": "DS"}).json()["expanded"] == ["Dân số"]
+        assert client.get("/api/search", params={"q": "UBND"}).json()["expanded"] == []
+
+
 @pytest.mark.slow
-def test_real_server_answers_and_stops_on_sigint(built_index):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_real_server_answers_and_stops_on_sigint(built_index, tmp_path, workers):
     port = _free_port()
     env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("DS = Dân số\n", encoding="utf-8")
     server = subprocess.Popen(
-        [sys.executable, "-m", "vnsearch", "serve", "--index", str(built_index), "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "vnsearch", "serve", "--index", str(built_index), "--port", str(port),
+         "--workers", workers, "--synonyms", str(synonyms)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
     )  # fmt: skip
     try:
-        url = f"http://127.0.0.1:{port}/api/search?q=d%C3%A2n%20s%E1%BB%91"
+        url = f"http://127.0.0.1:{port}/api/search?q=DS"
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -302,7 +322,7 @@ def test_real_server_answers_and_stops_on_sigint(built_index):
                 assert server.poll() is None, server.stdout.read().decode()
                 assert time.monotonic() < deadline, "the server did not answer in 10 s"
                 time.sleep(0.1)
-        assert data["total"] == 4 and data["hits"][0]["title"]
+        assert data["total"] == 4 and data["hits"][0]["title"] and data["expanded"] == ["Dân số"]
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=10) == 0
     finally:

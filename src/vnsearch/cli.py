@@ -103,6 +103,10 @@ def _folder_option(flag: str, dest: str, default: str, envvar: str, help: str):
 
 
 seeds_option = _folder_option("--seeds", "seeds_dir", "seeds", "VNSEARCH_SEEDS", "Folder of .txt articles.")
+synonyms_option = click.option(
+    "--synonyms", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False),
+    help="Abbreviations to add or veto, one 'ABBR = long form' or '!ABBR' a line (default: synonyms.txt in the index folder).",
+)  # fmt: skip
 index_option = _folder_option("--index", "index_dir", "index", "VNSEARCH_INDEX", "Folder of the index.")
 
 
@@ -345,10 +349,7 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int, watch: boo
     "--no-expand", "expand", is_flag=True, default=True, flag_value=False,
     help="Search abbreviations (UBND) and long forms (Ủy ban nhân dân) only as typed, not for each other.",
 )  # fmt: skip
-@click.option(
-    "--synonyms", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False),
-    help="Abbreviations to add or veto, one 'ABBR = long form' or '!ABBR' a line (default: synonyms.txt in the index folder).",
-)  # fmt: skip
+@synonyms_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON object per hit, a line each.")
 @color_option
@@ -472,7 +473,8 @@ def stats(index_dir: Path, as_json: bool) -> None:
 @click.option(
     "--workers", type=click.IntRange(min=1), show_default="one per core", help="Processes answering requests."
 )
-def serve(index_dir: Path, seeds_dir: Path, host: str, port: int, workers: int | None) -> None:
+@synonyms_option
+def serve(index_dir: Path, seeds_dir: Path, host: str, port: int, workers: int | None, synonyms: Path | None) -> None:
     """Serve the index over HTTP: a search page at / and a JSON API at /api (see /docs).
 
     It listens on this computer only (127.0.0.1) unless --host says otherwise:
@@ -482,7 +484,7 @@ def serve(index_dir: Path, seeds_dir: Path, host: str, port: int, workers: int |
     from .server import serve as run
 
     try:
-        _searcher(index_dir).close()  # a damaged index is reported before listening
+        _searcher(index_dir, synonyms).close()  # a damaged index or synonyms file is reported before listening
     except IndexNotFoundError:
         if not seeds_dir.is_dir():
             raise VnsearchError(
@@ -493,7 +495,7 @@ def serve(index_dir: Path, seeds_dir: Path, host: str, port: int, workers: int |
         check_location(index_dir, seeds_dir)
         _echo(f"No index in '{_shown(index_dir)}' yet: building it from '{_shown(seeds_dir)}'…", err=True)
         _print_report(_update(seeds_dir, index_dir, False, None), seeds_dir, index_dir, err=True)
-    run(index_dir, host=host, port=port, workers=workers)
+    run(index_dir, host=host, port=port, workers=workers, synonyms=synonyms)
 
 
 # -- helpers -----------------------------------------------------------------

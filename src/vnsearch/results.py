@@ -11,7 +11,7 @@ JSON shapes the CLI's ``--json`` prints (and ``vnsearch serve`` answers).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # not imported at the CLI's start
@@ -102,9 +102,9 @@ def result_json(result: SearchResult) -> dict:
     """A search's JSON shape: query, total, relaxed, suggestions, expansions, facets and hits."""
     hits = []
     for hit in result.hits:
-        data = asdict(hit)
+        data = _fields(hit)
         data["date"] = hit.date.isoformat() if hit.date else None
-        data["score"] = None if hit.score is None else round(hit.score, 4)
+        data["score"] = None if hit.score is None else round(float(hit.score), 4)
         data["highlights"] = [list(span) for span in hit.highlights]
         hits.append(data)
     return {
@@ -116,7 +116,7 @@ def result_json(result: SearchResult) -> dict:
         "instead_of": result.instead_of,
         "expanded": result.expanded,
         "facets": None if result.facets is None else {
-            facet: [asdict(count) for count in counts] for facet, counts in result.facets.items()
+            facet: [_fields(count) for count in counts] for facet, counts in result.facets.items()
         },
         "hits": hits,
     }  # fmt: skip
@@ -124,13 +124,18 @@ def result_json(result: SearchResult) -> dict:
 
 def article_json(article: "Article") -> dict:
     """An article's JSON shape: its metadata and body."""
-    data = asdict(article)
+    data = _fields(article)
     data["date"] = article.date.isoformat() if article.date else None
     return data
 
 
 def stats_json(stats: IndexStats) -> dict:
     """An index's JSON shape: path, counts, size and time of the last update."""
-    data = asdict(stats)
+    data = _fields(stats)
     data["updated"] = stats.updated.isoformat(timespec="seconds") if stats.updated else None
     return data
+
+
+def _fields(obj) -> dict:
+    """A dataclass's fields by name, values as they are (``asdict`` deep-copies them, at a cost a server feels)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}

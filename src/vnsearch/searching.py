@@ -71,15 +71,14 @@ class Searcher:
 
     def __init__(self, index_dir: str | os.PathLike = "index", *, synonyms: str | os.PathLike | None = None):
         self.index_dir = Path(index_dir)
-        self._synonyms = synonyms
-        self._users: tuple[list, list] | None = None  # read at the first search that expands
         self._schema = schema.make_schema()
         self._local = threading.local()  # this thread's _View
         # Every thread's view, for close(); a thread's view goes when the thread ends.
         self._views: weakref.WeakSet[_View] = weakref.WeakSet()
         self._views_lock = threading.Lock()  # guards _views and _closed, never a search
         self._closed = False
-        self._view()  # a missing or incompatible index raises here, not at the first search
+        self._users = _users_abbreviations(self.index_dir, synonyms)  # a bad synonyms file raises here
+        self._view()  # and so does a missing or incompatible index, not at the first search
 
     def _view(self) -> "_View":
         """This thread's view of the index, first moved to the latest commit or rebuild."""
@@ -196,15 +195,9 @@ class Searcher:
         """The query for ``text``, its abbreviations searched with their long forms (and back), and what that added."""
         if not options.expand:
             return parse(text, self._schema, **how), []
-        table = view.abbreviations(self._users_file())
+        table = view.abbreviations(self._users)
         q = parse(quote_long_forms(text, table), self._schema, **how)
         return with_abbreviations(q, table, text, view.vocabulary.frequency)
-
-    def _users_file(self) -> tuple[list, list]:
-        """The abbreviations the user adds and vetoes (read once, at the first search)."""
-        if self._users is None:
-            self._users = _users_abbreviations(self.index_dir, self._synonyms)
-        return self._users
 
     def suggest(self, query: str) -> list[str]:
         """Likely meant queries, best first: diacritics restored, typos fixed (see ``SearchResult``)."""
@@ -212,7 +205,7 @@ class Searcher:
         return self._suggest(self._view(), query)
 
     def _suggest(self, view: "_View", query: str) -> list[str]:
-        table = view.abbreviations(self._users_file())
+        table = view.abbreviations(self._users)
         with _reading(self.index_dir):
             return suggest(query, view.vocabulary, known=lambda word: bool(table.long_forms(word)))
 

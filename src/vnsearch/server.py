@@ -29,12 +29,16 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlencode
+
+import orjson
 
 from fastapi import FastAPI, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import QueryError, VnsearchError
@@ -140,9 +144,32 @@ def _marked(text: str, spans) -> list[tuple[str, bool]]:
     return parts
 
 
-def _json(data: dict) -> JSONResponse:
-    """``data`` as the response, as it is: FastAPI's validation of a returned dict costs more than the search."""
-    return JSONResponse(data)
+class JSONResponse(Response):
+    """JSON as ``--json`` prints it (UTF-8, not escaped), encoded by orjson: a tenth of the json module's time.
+
+    Endpoints return one as it is: FastAPI's validation of a returned dict costs more than the search.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return orjson.dumps(content)
+
+
+class SearchParameters(BaseModel):
+    """``/api/search``'s query parameters: the options of ``vnsearch search``."""
+
+    q: str = Field("", description='The query: words (all required), "phrases", AND/OR/NOT, field:word, prefix*.')
+    limit: int = Field(10, description=f"Number of hits, 1 to {MAX_LIMIT}.")
+    offset: int = Field(0, description="Ranked hits to skip first, for the next pages.")
+    any: bool = Field(False, description="Rank articles matching any of the words.")
+    since: str | None = Field(None, description="Only articles dated on or after (YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY).")
+    until: str | None = Field(None, description="Only articles dated on or before.")
+    site: str | None = Field(None, description="Only articles from this site, e.g. baocaobang.vn.")
+    category: str | None = Field(None, description="Only articles from this subfolder of the seeds.")
+    sort: str = Field("relevance", description=f"Order of the hits: {' or '.join(SORTS)} (newest first).")
+    facets: bool = Field(False, description="Count all the matches by year, site and category.")
+    exact_suggestion: bool = Field(False, description="Search for the first suggestion instead of the query.")
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -221,27 +248,15 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
 
     @app.get("/api/search", summary="Search the articles", tags=["api"])
     @on_the_index_thread
-    def api_search(
-        q: str = Query("", description="The query: words (all required), \"phrases\", AND/OR/NOT, field:word, prefix*."),
-        limit: int = Query(10, description=f"Number of hits, 1 to {MAX_LIMIT}."),
-        offset: int = Query(0, description="Ranked hits to skip first, for the next pages."),
-        any: bool = Query(False, description="Rank articles matching any of the words."),
-        since: str | None = Query(None, description="Only articles dated on or after (YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY)."),
-        until: str | None = Query(None, description="Only articles dated on or before."),
-        site: str | None = Query(None, description="Only articles from this site, e.g. baocaobang.vn."),
-        category: str | None = Query(None, description="Only articles from this subfolder of the seeds."),
-        sort: str = Query("relevance", description=f"Order of the hits: {' or '.join(SORTS)} (newest first)."),
-        facets: bool = Query(False, description="Count all the matches by year, site and category."),
-        exact_suggestion: bool = Query(False, description="Search for the first suggestion instead of the query."),
-    ) -> JSONResponse:
+    def api_search(params: Annotated[SearchParameters, Query()]) -> JSONResponse:
         """`vnsearch search --json`'s object (with `offset`): the `limit` best hits after the `offset` best."""
-        return _json(result_json(_search(q, limit, offset, any, since, until, site, category, sort, facets, exact_suggestion)))
+        return JSONResponse(result_json(_search(**params.model_dump())))
 
-    def _search(q, limit, offset, any_terms, since, until, site, category, sort, facets, use_suggestion):
+    def _search(q, limit, offset, any, since, until, site, category, sort, facets, exact_suggestion):
         _check_limit(limit)
         return searcher.search(
-            q, limit=limit, offset=offset, any_terms=any_terms, since=since or None, until=until or None,
-            site=site or None, category=category or None, sort=sort, facets=facets, use_suggestion=use_suggestion,
+            q, limit=limit, offset=offset, any_terms=any, since=since or None, until=until or None,
+            site=site or None, category=category or None, sort=sort, facets=facets, use_suggestion=exact_suggestion,
         )  # fmt: skip
 
     @app.get("/api/suggest", summary="Suggest what a query likely means", tags=["api"])
@@ -250,7 +265,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         """The likely meant queries, best first: diacritics restored, typos fixed."""
         if not q.strip():
             raise QueryError("empty query: give some words to search for")
-        return _json({"query": q, "suggestions": searcher.suggest(q)})
+        return JSONResponse({"query": q, "suggestions": searcher.suggest(q)})
 
     @app.get(
         "/api/articles/{article_id}",
@@ -261,7 +276,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
     @on_the_index_thread
     def api_article(article_id: str = PathParam(description="An article's id, as the hits give it.")) -> JSONResponse:
         """`vnsearch show --json`'s object: the article's metadata and body."""
-        return _json(article_json(_article(article_id)))
+        return JSONResponse(article_json(_article(article_id)))
 
     def _article(article_id: str):
         try:
@@ -273,7 +288,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
     @on_the_index_thread
     def api_stats() -> JSONResponse:
         """`vnsearch stats --json`'s object."""
-        return _json(stats_json(searcher.stats()))
+        return JSONResponse(stats_json(searcher.stats()))
 
     # -- pages -------------------------------------------------------------
 
@@ -294,7 +309,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
             raise QueryError(f"bad offset '{params['offset']}': give a whole number") from None
         sort = params.get("sort", "relevance")
         result = _search(q, PAGE_SIZE, offset, params.get("any") == "1", params.get("since"), params.get("until"),
-                         params.get("site"), params.get("category"), sort, True, False)  # fmt: skip
+                         params.get("site"), params.get("category"), sort, facets=True, exact_suggestion=False)  # fmt: skip
         from .snippets import match_spans
 
         hits = [

@@ -26,7 +26,6 @@ query stumbles on it.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
