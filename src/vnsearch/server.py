@@ -2,10 +2,13 @@
 
 :func:`create_app` makes the application: one :class:`~vnsearch.Searcher`,
 which sees each update or rebuild of the index at its next call, closed at
-shutdown.  Every request that reads the index runs on one thread of the
-process (``on_the_index_thread`` in :func:`create_app`): a Searcher keeps its caches per
-thread, and this work is CPU-bound, so more threads would only share one
-core with colder caches (``--workers`` adds processes instead).
+shutdown.  The endpoints that read the index are ``async`` and search on
+the event loop itself, one request at a time: the work is CPU-bound, so
+threads would only share the process's one core (Python's lock), with
+colder caches (a Searcher keeps them per thread) and a hand-over per
+request, for a quarter fewer requests a second (``benchmarks/serve.py``,
+one worker).  ``--workers`` adds processes instead, and a worker busy
+searching leaves new connections to the others.
 
 * ``/api/search``, ``/api/suggest``, ``/api/articles/{id}``, ``/api/stats``:
   the JSON of the CLI's ``--json`` (:mod:`vnsearch.results`).  A bad
@@ -21,12 +24,9 @@ core with colder caches (``--workers`` adds processes instead).
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import os
 import socket
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -188,25 +188,13 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
     from .searching import Searcher
 
     searcher = Searcher(index_dir, synonyms=synonyms)
-    index_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vnsearch-index")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         try:
             yield
         finally:
-            index_thread.shutdown()
             searcher.close()
-
-    def on_the_index_thread(endpoint):
-        """``endpoint`` run on the process's one thread that reads the index (its caches stay warm)."""
-
-        @functools.wraps(endpoint)
-        async def run(*args, **kwargs):
-            call = functools.partial(endpoint, *args, **kwargs)
-            return await asyncio.get_running_loop().run_in_executor(index_thread, call)
-
-        return run
 
     app = FastAPI(
         title="vnsearch",
@@ -247,8 +235,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
     # -- JSON API ----------------------------------------------------------
 
     @app.get("/api/search", summary="Search the articles", tags=["api"])
-    @on_the_index_thread
-    def api_search(params: Annotated[SearchParameters, Query()]) -> JSONResponse:
+    async def api_search(params: Annotated[SearchParameters, Query()]) -> JSONResponse:
         """`vnsearch search --json`'s object (with `offset`): the `limit` best hits after the `offset` best."""
         return JSONResponse(result_json(_search(**params.model_dump())))
 
@@ -260,8 +247,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         )  # fmt: skip
 
     @app.get("/api/suggest", summary="Suggest what a query likely means", tags=["api"])
-    @on_the_index_thread
-    def api_suggest(q: str = Query("", description="The query, typed with or without diacritics.")) -> JSONResponse:
+    async def api_suggest(q: str = Query("", description="The query, typed with or without diacritics.")) -> JSONResponse:
         """The likely meant queries, best first: diacritics restored, typos fixed."""
         if not q.strip():
             raise QueryError("empty query: give some words to search for")
@@ -273,8 +259,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         tags=["api"],
         responses={404: {"description": "No article with this id in the index"}},
     )
-    @on_the_index_thread
-    def api_article(article_id: str = PathParam(description="An article's id, as the hits give it.")) -> JSONResponse:
+    async def api_article(article_id: str = PathParam(description="An article's id, as the hits give it.")) -> JSONResponse:
         """`vnsearch show --json`'s object: the article's metadata and body."""
         return JSONResponse(article_json(_article(article_id)))
 
@@ -285,8 +270,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
             raise StarletteHTTPException(404, f"no article '{article_id}' in the index") from None
 
     @app.get("/api/stats", summary="Size and freshness of the index", tags=["api"])
-    @on_the_index_thread
-    def api_stats() -> JSONResponse:
+    async def api_stats() -> JSONResponse:
         """`vnsearch stats --json`'s object."""
         return JSONResponse(stats_json(searcher.stats()))
 
@@ -297,8 +281,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         return HTMLResponse(html, status_code=status)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    @on_the_index_thread
-    def page(request: Request):
+    async def page(request: Request):
         params = {k: v for k, v in request.query_params.items() if k in _PAGE_PARAMS and v}
         q = params.get("q", "")
         if not q.strip():
@@ -336,8 +319,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         )  # fmt: skip
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    @on_the_index_thread
-    def article_page(request: Request, article_id: str):
+    async def article_page(request: Request, article_id: str):
         try:
             article = searcher.article(article_id)
         except KeyError:
