@@ -603,12 +603,15 @@ def test_serve_benchmark_loads_the_server_without_errors(seed_data: Path, tmp_pa
         ("serve --workers 2 during `index --rebuild`", "8"),
     ]  # fmt: skip
     for (run_name, _), cells in rows.items():
-        seconds, requests, per_second, ratio, p50, p95, p99, errors, client_cpu, server_cpu = cells
+        seconds, requests, per_second, around, ratio, p50, p95, p99, errors, client_cpu, server_cpu = cells
         assert int(requests.replace(",", "")) > 0 and float(per_second.replace(",", "")) > 0
+        per_second, around = float(per_second.replace(",", "")), float(around.replace(",", ""))
+        assert abs(float(ratio) - per_second / around) < 0.01
         assert float(p50) <= float(p95) <= float(p99)
         assert errors == "0"
         assert float(client_cpu) >= 0 and (server_cpu == "") == run_name.startswith("in-process")
-    assert rows[("in-process `Searcher`, sequential", "1")][3] == "1.00"
+    assert rows[("in-process `Searcher`, sequential", "1")][4] == "1.00"
+    assert "in 6 slices of 1 s or so, one before the first served row and one after each" in out
     assert "- ✓ 0 errors: 0" in out
     assert "- ✓ during `index --rebuild`: 0 errors, then the new generation" in out
     assert "every one of 10 answers after the load from the new generation" in out
