@@ -214,8 +214,10 @@ def _lines(stream, into: queue.Queue) -> None:
         into.put(line)
 
 
-@pytest.mark.parametrize("options, verb", [([], "Built"), (["--rebuild"], "Rebuilt")])
-def test_index_watch_command(seeds_dir, index_dir, options, verb) -> None:
+@pytest.mark.parametrize(
+    "options, verb, stop", [([], "Built", signal.SIGINT), (["--rebuild"], "Rebuilt", signal.SIGTERM)]
+)
+def test_index_watch_command(seeds_dir, index_dir, options, verb, stop) -> None:
     if options:
         vnsearch.update_index(seeds_dir, index_dir)
     command = [sys.executable, "-m", "vnsearch", "index", "--watch", *options,
@@ -233,7 +235,7 @@ def test_index_watch_command(seeds_dir, index_dir, options, verb) -> None:
         write_article(seeds_dir, "khung-long", *DINOSAUR)
         second = lines.get(timeout=TIMEOUT)
         assert re.fullmatch(r"\d\d:\d\d:\d\d Updated '.*': 1 added, 0 updated, 0 removed, 5 unchanged, 0 skipped\n", second)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         _, err = process.communicate(timeout=TIMEOUT)
     finally:
         process.kill()

@@ -12,11 +12,14 @@ indexer.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -299,7 +302,7 @@ def main() -> None:
 )
 @click.option(
     "--watch", is_flag=True,
-    help="Then keep watching the seeds and update the index after each change, until Ctrl-C "
+    help="Then keep watching the seeds and update the index after each change, until Ctrl-C or SIGTERM "
     "(with --rebuild: rebuild first, then update).",
 )  # fmt: skip
 @color_option
@@ -322,8 +325,26 @@ def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int, watch: boo
             known = isinstance(exc, OSError) and exc.errno in OS_FAULTS
             _warn(_with_fix(exc) if isinstance(exc, VnsearchError) else _os_fault(exc) if known else str(exc))
 
-        watch_index(seeds_dir, index_dir, on_ready=watching, on_update=updated, on_error=error, jobs=jobs)
+        with _sigterm_as_ctrl_c():  # `kill`, systemd, docker stop
+            watch_index(seeds_dir, index_dir, on_ready=watching, on_update=updated, on_error=error, jobs=jobs)
         _echo(f"Stopped watching '{_shown(seeds_dir)}'.", err=True)
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """SIGTERM stops what runs inside as Ctrl-C does (an update it interrupts is left undone)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command(short_help="Search the index (building it first if missing).")
