@@ -10,16 +10,16 @@ four words, half typed without diacritics, the same as speed.py's for the same
 N and seed), this measures, with the same queries and ten hits each:
 
 * the in-process baseline: one :class:`vnsearch.Searcher`, warmed, searching
-  the queries one after another (queries/s and latency), alternating with
-  each served row in six turns, so that both are measured on the same
-  machine at the same minutes (:class:`Baseline`);
+  the queries one after another (queries/s and latency), in slices of
+  ``--seconds``: one before the first served row and one after each, so that
+  each row is compared with the machine's speed at its time (:class:`Baseline`);
 * ``python -m vnsearch serve --workers W`` started on a free localhost port,
   for W = 1 and 2, each under C = 8 and 32 concurrent clients for ``--seconds``
   (30 by default): every client a thread with its own keep-alive
   ``http.client`` connection, cycling through the queries as
   ``GET /api/search?q=…&limit=10``; requests/s, latency p50/p95/p99 as the
   client sees it, errors (any status but 200, or an exception) and the ratio
-  to the in-process queries/s of its turns; the CPU the clients (this process) and the
+  to the in-process queries/s around it; the CPU the clients (this process) and the
   server (its process tree) used, in cores;
 * the same under ``vnsearch index --rebuild`` (W = 2, 8 clients): the server
   serves a copy of the index, which a ``vnsearch index --rebuild`` rebuilds
@@ -54,7 +54,6 @@ import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
@@ -73,8 +72,6 @@ REBUILD_TIMEOUT, AFTER_REBUILD = 1800, 5
 #: Seconds a row lasts at most in a --limit run.
 SMOKE_SECONDS = 2.0
 TARGET_RATIO, TARGET_P99_MS = 1.6, 1000
-#: Turns a served row takes with the in-process searcher (see Baseline).
-SLICES = 6
 
 
 def log(message: str) -> None:
@@ -317,7 +314,7 @@ class Row:
     workers: int | None  # None: the in-process Searcher
     clients: int
     load: Load
-    baseline: float = 0.0  # the in-process searcher's queries/s in the turns alternating with this row (Baseline)
+    baseline: float = 0.0  # the in-process searcher's queries/s around this row (see Baseline)
     note: str = ""
     ok: bool = True  # the rebuild: it succeeded and the server then answered from the new generation
 
@@ -326,76 +323,69 @@ class Row:
         return self.load.per_second / self.baseline
 
 
-class Baseline:
-    """The in-process searcher, measured in turns with each served row, so that both see the same machine.
+def in_process(searcher, queries: list[str], seconds: float) -> Load:
+    """One Searcher, warmed by a pass over the queries, then searching them in turn for about ``seconds`` (whole passes)."""
+    for query in queries:
+        searcher.search(query, limit=LIMIT)
+    load, cpu, start = Load(), own_cpu_seconds(), time.perf_counter()
+    while not load.latencies_ms or time.perf_counter() - start < seconds:
+        for query in queries:
+            began = time.perf_counter()
+            searcher.search(query, limit=LIMIT)
+            load.latencies_ms.append((time.perf_counter() - began) * 1000)
+    load.seconds, load.client_cpu = time.perf_counter() - start, own_cpu_seconds() - cpu
+    return load
 
-    The machine is shared and its speed drifts, by a fifth within a minute
-    at times: a baseline measured minutes before a row would compare two
-    machines.  So each served row alternates with the in-process searcher in
-    :data:`SLICES` turns of equal length, the queries taken in turn across
-    the slices; a server waiting for its next turn uses no CPU.
+
+class Baseline:
+    """The in-process searcher, measured in slices: one before the first served row, then one after each.
+
+    The machine's speed drifts (it is shared), so each served row is compared
+    with the slices just before and after it, not with one measured minutes
+    earlier.  A server waiting between rows uses no CPU.
     """
 
-    def __init__(self, searcher, queries: list[str]):
-        self.searcher, self.queries = searcher, queries
-        for query in queries:  # warm, as the servers are
-            searcher.search(query, limit=LIMIT)
-        self.turn = 0  # the next query
+    def __init__(self, searcher, queries: list[str], seconds: float):
+        self.searcher, self.queries, self.seconds = searcher, queries, seconds
         self.slices: list[Load] = []
 
-    def search_for(self, seconds: float) -> Load:
-        """The queries one after another for ``seconds``, from where the last slice stopped."""
-        load, cpu, start = Load(), own_cpu_seconds(), time.perf_counter()
-        while not load.latencies_ms or time.perf_counter() - start < seconds:
-            began = time.perf_counter()
-            self.searcher.search(self.queries[self.turn % len(self.queries)], limit=LIMIT)
-            load.latencies_ms.append((time.perf_counter() - began) * 1000)
-            self.turn += 1
-        load.seconds, load.client_cpu = time.perf_counter() - start, own_cpu_seconds() - cpu
-        self.slices.append(load)
-        return load
+    def measure(self) -> float:
+        """A slice's queries/s."""
+        self.slices.append(in_process(self.searcher, self.queries, self.seconds))
+        log(f"in-process: {self.slices[-1].per_second:,.1f} queries/s")
+        return self.slices[-1].per_second
 
-    def alternate(self, row: Row, measure: Callable[[float], Load], seconds: float) -> Row:
-        """``row`` with its load, ``measure(s)`` run in turns with the in-process searcher for ``seconds`` in all."""
-        served, local = [], []
-        for _ in range(SLICES):
-            local.append(self.search_for(seconds / SLICES))
-            served.append(measure(seconds / SLICES))
-        row.load, row.baseline = merged(served), merged(local).per_second
+    def around(self, measure_row) -> Row:
+        """The row ``measure_row()`` gives, its baseline the mean of the slices before and after it."""
+        before = self.slices[-1].per_second if self.slices else self.measure()
+        row = measure_row()
+        row.baseline = (before + self.measure()) / 2
         return row
 
     def row(self) -> Row:
-        """All the slices as one row."""
-        load = merged(self.slices)
+        """All the slices as one row, its baseline their mean."""
+        load = Load(seconds=sum(s.seconds for s in self.slices), client_cpu=sum(s.client_cpu for s in self.slices))
+        for piece in self.slices:
+            load.latencies_ms += piece.latencies_ms
         return Row("in-process `Searcher`, sequential", None, 1, load, baseline=load.per_second)
-
-
-def merged(loads: list[Load]) -> Load:
-    """The loads as one: their requests, errors, time and CPU together."""
-    load = Load()
-    for piece in loads:
-        load.latencies_ms += piece.latencies_ms
-        load.errors += piece.errors
-        load.error_times += piece.error_times
-        load.seconds += piece.seconds
-        load.client_cpu += piece.client_cpu
-        load.server_cpu += piece.server_cpu
-    return load
 
 
 def serve_rows(index: Path, corpus: Corpus, paths: list[str], workers: list[int], clients: list[int],
                seconds: float, logs: Path, baseline: Baseline) -> list[Row]:  # fmt: skip
-    """Each server's rows: under each number of clients for ``seconds``, in turns with the in-process searcher."""
+    """Each server's rows: under each number of clients for ``seconds``, between in-process slices."""
     rows = []
     for w in workers:
         with Server(index, corpus.seeds, w, logs / f"server-workers-{w}.log") as server:
             warm(server, paths)
             for c in clients:
-                log(f"--workers {w}: {c} clients for {seconds:g} s, in {SLICES} turns with the in-process searcher")
-                row = baseline.alternate(Row(f"serve --workers {w}", w, c, Load()),
-                                         lambda s, c=c, server=server: timed_load(server, paths, c, s), seconds)  # fmt: skip
-                log(f"  {row.load.per_second:,.1f} requests/s ({row.ratio:.2f}×), {row.load.errors_total} errors")
-                rows.append(row)
+
+                def measure(w=w, c=c, server=server) -> Row:
+                    log(f"--workers {w}: {c} clients for {seconds:g} s")
+                    load = timed_load(server, paths, c, seconds)
+                    log(f"  {load.per_second:,.1f} requests/s, {load.errors_total} errors")
+                    return Row(f"serve --workers {w}", w, c, load)
+
+                rows.append(baseline.around(measure))
     return rows
 
 
@@ -476,7 +466,7 @@ def rebuild_row(index: Path, corpus: Corpus, paths: list[str], root: Path, after
 
 def table(rows: list[Row]) -> list[str]:
     lines = [
-        "| run | clients | s | requests | requests/s | in-process queries/s in its turns | ÷ in-process | p50 ms "
+        "| run | clients | s | requests | requests/s | in-process queries/s around it | ÷ in-process | p50 ms "
         "| p95 ms | p99 ms | errors | client CPU (cores) | server CPU (cores) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -512,7 +502,8 @@ def targets(rows: list[Row]) -> list[str]:
     return [f"- {'✓' if ok else '✗'} {text}" for text, ok in checks]
 
 
-def report(rows: list[Row], args: argparse.Namespace, n_docs: int, corpus: Corpus, queries: list[str]) -> str:
+def report(rows: list[Row], slices: list[Load], args: argparse.Namespace, n_docs: int, corpus: Corpus,
+           queries: list[str]) -> str:  # fmt: skip
     errors = Counter()
     for row in rows:
         errors += row.load.errors
@@ -529,11 +520,11 @@ def report(rows: list[Row], args: argparse.Namespace, n_docs: int, corpus: Corpu
         "",
         *targets(rows),
         "",
-        f"- in-process: one `Searcher` in this process, warmed, searching the queries one after another. Each "
-        f"served row alternated with it {SLICES} times: the in-process searcher for a {SLICES}th of the row's "
-        f"time, then the load for as long (the machine is shared, and its speed drifts by a fifth within a minute "
-        "at times); the in-process row sums all its turns. ÷ in-process: a row's requests/s ÷ the in-process "
-        "queries/s of the turns alternating with it (for the rebuild, of all the turns).",
+        f"- in-process: one `Searcher` in this process, warmed, searching the queries one after another, in "
+        f"{len(slices)} slices of {args.seconds:g} s or so, one before the first served row and one after each "
+        "(its row sums them): " + ", ".join(f"{load.per_second:,.1f}" for load in slices) + " queries/s. "
+        "÷ in-process: a row's requests/s ÷ the mean of the slices just before and after it, since the machine's "
+        "speed drifts.",
         "- serve: `python -m vnsearch serve --workers W` on localhost, warmed by one pass of the queries; "
         "each client a thread with a keep-alive `http.client` connection, asking `GET /api/search?q=…&limit=10` "
         "in turn; latency as the client sees it; an error is any status but 200 or a failed request.",
@@ -604,14 +595,13 @@ def main(argv: list[str] | None = None) -> None:
     root.mkdir(parents=True, exist_ok=True)
     system = VnsearchSystem(corpus, root / "vnsearch", args.reuse)
     log(f"index {'reused' if system.reused else f'built in {system.build_seconds:,.0f} s'}")
-    baseline = Baseline(system.searcher, queries)
+    baseline = Baseline(system.searcher, queries, seconds)
     paths = search_paths(queries)
     rows = serve_rows(root / "vnsearch", corpus, paths, args.workers, args.clients, seconds, root, baseline)
+    if not args.no_rebuild:
+        rows.append(baseline.around(lambda: rebuild_row(root / "vnsearch", corpus, paths, root, min(AFTER_REBUILD, seconds))))
     rows.insert(0, baseline.row())
-    if not args.no_rebuild:  # compared with the in-process searcher over the whole run
-        rows.append(rebuild_row(root / "vnsearch", corpus, paths, root, min(AFTER_REBUILD, seconds)))
-        rows[-1].baseline = rows[0].baseline
-    text = report(rows, args, n_docs, corpus, queries)
+    text = report(rows, baseline.slices, args, n_docs, corpus, queries)
     print(text)
     log(f"done in {time.perf_counter() - began:,.0f} s")
     if not smoke and seconds >= 30:  # a shorter run is a try, not the result

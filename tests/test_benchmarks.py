@@ -611,7 +611,7 @@ def test_serve_benchmark_loads_the_server_without_errors(seed_data: Path, tmp_pa
         assert errors == "0"
         assert float(client_cpu) >= 0 and (server_cpu == "") == run_name.startswith("in-process")
     assert rows[("in-process `Searcher`, sequential", "1")][4] == "1.00"
-    assert "Each served row alternated with it 6 times" in out
+    assert "in 6 slices of 1 s or so, one before the first served row and one after each" in out
     assert "- ✓ 0 errors: 0" in out
     assert "- ✓ during `index --rebuild`: 0 errors, then the new generation" in out
     assert "every one of 10 answers after the load from the new generation" in out
