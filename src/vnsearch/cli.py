@@ -305,10 +305,15 @@ def main() -> None:
     help="Then keep watching the seeds and update the index after each change, until Ctrl-C or SIGTERM "
     "(with --rebuild: rebuild first, then update).",
 )  # fmt: skip
+@click.option(
+    "--cluster", metavar="ADDRESS",
+    help="Have a Dask cluster's workers write a new index (a first build or --rebuild), e.g. tcp://10.0.0.5:8786; "
+    'updates stay here. Needs pip install "vnsearch[cluster]".',
+)  # fmt: skip
 @color_option
-def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int, watch: bool) -> None:
+def index(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int, watch: bool, cluster: str | None) -> None:
     """Add new, changed and deleted articles to the index."""
-    report = _update(seeds_dir, index_dir, rebuild, jobs)
+    report = _update(seeds_dir, index_dir, rebuild, jobs, cluster)
     _print_report(report, seeds_dir, index_dir)
     if watch:
         from .watching import watch_index
@@ -529,12 +534,12 @@ def _searcher(index_dir: Path, synonyms: Path | None = None):
     return Searcher(index_dir, synonyms=synonyms)
 
 
-def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -> IndexReport:
+def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None, cluster: str | None = None) -> IndexReport:
     """Run an index update with a progress bar when stderr is a terminal."""
     from .indexing import update_index  # the indexer (pyvi, Whoosh's writer) only for commands that write
 
     if not sys.stderr.isatty():
-        return update_index(seeds_dir, index_dir, rebuild=rebuild, jobs=jobs)
+        return update_index(seeds_dir, index_dir, rebuild=rebuild, jobs=jobs, cluster=cluster)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -542,10 +547,10 @@ def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None) -
         if bar is None:
             bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
             bar.__enter__()
-        bar.update(1)
+        bar.update(done - bar.pos)
 
     try:
-        return update_index(seeds_dir, index_dir, rebuild=rebuild, progress=progress, jobs=jobs)
+        return update_index(seeds_dir, index_dir, rebuild=rebuild, progress=progress, jobs=jobs, cluster=cluster)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

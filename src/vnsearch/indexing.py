@@ -129,12 +129,16 @@ def update_index(
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
+    cluster=None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with ``seeds_dir``.
 
     ``progress(done, total)`` is called after each seed file is looked at
     (for progress bars).  ``jobs`` is how many processes write a new index
-    (default: one per core).
+    (default: one per core).  ``cluster`` (a Dask scheduler's address, or a
+    ``dask.distributed.Client``) has a new index, a first build or a rebuild,
+    written by that cluster's workers instead (:mod:`vnsearch.cluster`); an
+    update of a few files stays here.
     """
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
     jobs = default_jobs() if jobs is None else max(1, jobs)
@@ -142,11 +146,11 @@ def update_index(
     files = _seed_paths(seeds_dir, index_dir)
     if rebuild:
         old = storage.current_name(index_dir)
-        return _build_new(seeds_dir, index_dir, files, old, progress, jobs)
+        return _build_new(seeds_dir, index_dir, files, old, progress, jobs, cluster)
     try:
         storage.read_pointer(index_dir)
     except IndexNotFoundError:
-        return _build_new(seeds_dir, index_dir, files, None, progress, jobs)
+        return _build_new(seeds_dir, index_dir, files, None, progress, jobs, cluster)
     return _update(seeds_dir, index_dir, files, progress)
 
 
@@ -158,12 +162,14 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs) -> IndexReport:
+def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs, cluster=None) -> IndexReport:
     """Write a complete new generation from the seed files, then switch to it."""
+    if cluster is not None:
+        return _build_on_cluster(seeds_dir, index_dir, files, old, progress, cluster)
     report = IndexReport(rebuilt=old is not None, created=old is None)
     jobs = jobs if len(files) >= PARALLEL_MIN_FILES else 1
     read = functools.partial(_document, seeds_dir)
-    with _new_generation(index_dir, old, jobs) as writer:
+    with _new_generation(index_dir, old, functools.partial(_writer, jobs=jobs)) as writer:
         if isinstance(writer, ParallelWriter):  # the files are read in the worker processes
             outcomes = writer.index_files(read, files)
         else:
@@ -176,6 +182,33 @@ def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs) -> 
             if progress:
                 progress(done, len(files))
         _check_still_there(seeds_dir)
+    return report
+
+
+def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cluster) -> IndexReport:
+    """As :func:`_build_new`, the articles indexed by a Dask cluster's workers (see :mod:`vnsearch.cluster`)."""
+    from . import cluster as dask
+
+    report = IndexReport(rebuilt=old is not None, created=old is None)
+    client, close = dask.connect(cluster)
+
+    def partitions():
+        for partition in dask.read_partitions([(path, article_id(seeds_dir, path)) for path in files]):
+            report.skipped.extend(partition.skipped)
+            yield partition
+
+    try:
+        with _new_generation(index_dir, old, dask.AdoptingWriter) as writer:
+            for built in dask.build_segments(client, partitions()):
+                writer.adopt(built)
+                for outcome in built.outcomes:
+                    (report.skipped if isinstance(outcome, Skipped) else report.added).append(outcome)
+                if progress:
+                    progress(len(report.added) + len(report.skipped), len(files))
+            _check_still_there(seeds_dir)
+    finally:
+        if close:
+            client.close()
     return report
 
 
@@ -197,7 +230,7 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
     index_dir = Path(index_dir)
     storage.check_location(index_dir)
     count = 0
-    with _new_generation(index_dir, storage.current_name(index_dir), jobs=1) as writer:
+    with _new_generation(index_dir, storage.current_name(index_dir), functools.partial(_writer, jobs=1)) as writer:
         for article in articles:
             writer.add_document(**schema.document(article))
             count += 1
@@ -205,15 +238,15 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
 
 
 @contextmanager
-def _new_generation(index_dir: Path, old: str | None, jobs: int):
-    """A writer on a fresh generation, published only if the block succeeds.
+def _new_generation(index_dir: Path, old: str | None, open_writer: Callable):
+    """``open_writer(index)`` on a fresh generation, published only if the block succeeds.
 
     The generation in use (``old``) stays locked meanwhile, so no update
     can slip in and be lost; once the new one is published, the old one is
     deleted by the next run.  A failed build deletes what it wrote.
     """
     with storage.write_lock(index_dir, old):
-        name, writer = storage.new_generation(index_dir, lambda index: _writer(index, jobs))
+        name, writer = storage.new_generation(index_dir, open_writer)
         try:
             yield writer
             _committed(index_dir, name, writer)
@@ -351,15 +384,21 @@ def _read(seeds_dir: Path, path: str) -> "_Read | Skipped":
     """Parse one file (its stat taken first), or say why it was skipped."""
     try:
         stat = os.stat(path)
-        if stat.st_size > MAX_FILE_BYTES:
-            return Skipped(str(path), f"too big for an article ({stat.st_size / 1e6:.0f} MB; "
-                           f"the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)")  # fmt: skip
+        if why := too_big(stat.st_size):
+            return Skipped(str(path), why)
         article = read_article(Path(path), id=article_id(seeds_dir, path))
     except ArticleError as exc:
         return Skipped(str(path), str(exc))
     except OSError as exc:
         return Skipped(str(path), exc.strerror or str(exc))
     return _Read(article, schema.document(article, stat))
+
+
+def too_big(size: int) -> str | None:
+    """Why a file of ``size`` bytes is not read as an article, or None if it may be."""
+    if size > MAX_FILE_BYTES:
+        return f"too big for an article ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)"
+    return None
 
 
 def _same_stat(known: _Known, path: str) -> bool:
