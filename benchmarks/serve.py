@@ -62,7 +62,7 @@ sys.path.insert(0, str(BENCH_DIR))
 from known_item import VnsearchSystem  # noqa: E402
 from peers import load_docs  # noqa: E402
 from speed import ARCHIVE, add_folder_options, Corpus, _percentile, make_queries  # noqa: E402
-from speed import prepare_corpus  # noqa: E402
+from speed import prepare_corpus, save_latest  # noqa: E402
 
 HOST = "127.0.0.1"
 LIMIT = 10  # hits per query
@@ -649,10 +649,7 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     log(f"done in {time.perf_counter() - began:,.0f} s")
     if not smoke and seconds >= 30:  # a shorter run is a try, not the result
-        saved = args.out / "serve-latest.md"
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        saved.write_text(text, encoding="utf-8")
-        log(f"saved {saved}")
+        log(f"saved {save_latest(args.out, 'serve', text)}")
 
 
 if __name__ == "__main__":

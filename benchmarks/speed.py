@@ -924,6 +924,14 @@ def n_articles(text: str) -> int | str:
     return n
 
 
+def save_latest(out: Path, name: str, text: str) -> Path:
+    """Write a benchmark's report as ``<out>/<name>-latest.md``; its path."""
+    path = out / f"{name}-latest.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def add_folder_options(parser: argparse.ArgumentParser, holding: str = ARCHIVE) -> None:
     """The benchmarks' ``--data`` (the shared data, ``holding`` what), ``--work`` and ``--out`` folders."""
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,

@@ -616,3 +616,19 @@ def test_serve_benchmark_loads_the_server_without_errors(seed_data: Path, tmp_pa
     assert "- ✓ during `index --rebuild`: 0 errors, then the new generation" in out
     assert "every one of 10 answers after the load from the new generation" in out
     assert not (tmp_path / "serve-latest.md").exists()  # a --limit run saves nothing
+
+
+@slow
+def test_cluster_benchmark_builds_on_a_real_cluster(seed_data: Path, tmp_path: Path) -> None:
+    """cluster.py on 30 seed-made articles: every build there with every article, the extrapolation."""
+    out = run("cluster.py", "--n", "30", "--limit", "30", "--data", str(seed_data),
+              "--work", str(tmp_path / "work"), "--out", str(tmp_path))  # fmt: skip
+    rows = {row[0]: row[1:] for row in table_rows(out)}
+    assert list(rows)[:4] == ["one machine, --jobs 2", "cluster, 2 workers", "cluster, 1 worker",
+                              "one machine, --jobs 2, again"]  # fmt: skip
+    for label in ("cluster, 2 workers", "cluster, 1 worker"):
+        workers, seconds, rate, ratio, cpu, share, listing, reading, adopting, sent, received = rows[label]
+        assert float(seconds) > 0 and float(cpu) > 0 and int(sent.replace(",", "")) > 1000
+        assert int(received.replace(",", "")) > 0
+    assert "Extrapolated to 10,000,000 articles" in out and "| 128 |" in out
+    assert not (tmp_path / "cluster-latest.md").exists()  # a --limit run saves nothing

@@ -51,7 +51,7 @@ def local_index(news: Path, tmp_path_factory) -> Path:
 @pytest.fixture
 def small_partitions(monkeypatch):
     """Seven files a task, so that the 70 files are ten tasks over both workers."""
-    monkeypatch.setattr("vnsearch.cluster.PARTITION_FILES", 7)
+    monkeypatch.setattr("vnsearch.cluster.partition_size", lambda files, client: 7)
 
 
 def contents(index_dir: Path) -> dict:
@@ -91,7 +91,7 @@ def test_a_rebuild_on_the_cluster_replaces_the_index(client, news, local_index, 
 
 
 def test_a_worker_killed_mid_build_has_its_partitions_redone(client, news, local_index, tmp_path, monkeypatch):
-    monkeypatch.setattr("vnsearch.cluster.PARTITION_FILES", 2)  # 35 tasks: the kill lands mid-build
+    monkeypatch.setattr("vnsearch.cluster.partition_size", lambda files, client: 2)  # 35 tasks: the kill lands mid-build
     pids = client.run(os.getpid)
     done = threading.Event()
 

@@ -4,7 +4,7 @@ Segmenting Vietnamese is the cost that grows with an archive, so a first build
 or a rebuild can hand it to the workers of a ``dask.distributed`` cluster:
 
 1. The coordinator (this process) lists the seed files and reads them in
-   partitions of :data:`PARTITION_FILES`: the workers need no view of the
+   partitions (:func:`partition_size`): the workers need no view of the
    seeds folder, nor of each other's disks.
 2. Each partition is one Dask task, :func:`index_partition`: it parses,
    segments and analyses its articles and writes a complete vnsearch segment
@@ -40,11 +40,18 @@ from .articles import ArticleError, decode, parse_article
 from .errors import VnsearchError
 from .writer import SegmentWriter
 
-__all__ = ["PARTITION_FILES", "Partition", "Built", "AdoptingWriter", "index_partition", "connect", "build_segments"]
+__all__ = [
+    "PARTITION_FILES", "PARTITIONS_PER_THREAD", "Partition", "Built", "AdoptingWriter",
+    "index_partition", "connect", "partition_size", "read_partitions", "build_segments",
+]  # fmt: skip
 
-#: Seed files per Dask task: big enough that a task's overhead (a few ms) is
-#: lost in its segmenting (~5 s), small enough to spread over many workers.
+#: Seed files per Dask task at least: enough that a task's overhead (a few ms)
+#: is lost in its segmenting (~5 s).
 PARTITION_FILES = 500
+#: Partitions per worker thread at most: enough to even out the workers' pace
+#: (a worker that finishes early takes another), few enough that the index
+#: does not end up in thousands of segments (they are adopted, not merged).
+PARTITIONS_PER_THREAD = 4
 #: Partitions in flight per worker thread of the cluster (the rest wait, unread).
 IN_FLIGHT_PER_THREAD = 2
 #: How often Dask runs a task again after an error in it (a lost worker is
@@ -191,7 +198,7 @@ def build_segments(client, partitions: Iterator[Partition]) -> Iterator[Built]:
         submitted.append(client.submit(index_partition, partition, pure=False, retries=RETRIES))
         if len(submitted) >= limit:
             break
-    running = as_completed(submitted, with_results=True)
+    running = as_completed(submitted, with_results=True, loop=client.loop)
     for _, built in running:
         yield built
         partition = next(partitions, None)
@@ -199,11 +206,16 @@ def build_segments(client, partitions: Iterator[Partition]) -> Iterator[Built]:
             running.add(client.submit(index_partition, partition, pure=False, retries=RETRIES))
 
 
-def read_partitions(files: Sequence[tuple[str, str]], size: int | None = None) -> Iterator[Partition]:
-    """``files`` (``(path, article id)`` each) read into partitions of ``size`` (:data:`PARTITION_FILES`), one at a time."""
+def partition_size(files: int, client) -> int:
+    """Files per partition for ``files`` on the cluster of ``client`` (see :data:`PARTITIONS_PER_THREAD`)."""
+    threads = sum(client.nthreads().values()) or 1
+    return max(PARTITION_FILES, -(-files // (threads * PARTITIONS_PER_THREAD)))
+
+
+def read_partitions(files: Sequence[tuple[str, str]], size: int) -> Iterator[Partition]:
+    """``files`` (``(path, article id)`` each) read into partitions of ``size``, one at a time."""
     from .indexing import Skipped, too_big
 
-    size = size or PARTITION_FILES
 
     for number, start in enumerate(range(0, len(files), size)):
         partition = Partition(number, [])

@@ -193,7 +193,8 @@ def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cl
     client, close = dask.connect(cluster)
 
     def partitions():
-        for partition in dask.read_partitions([(path, article_id(seeds_dir, path)) for path in files]):
+        named = [(path, article_id(seeds_dir, path)) for path in files]
+        for partition in dask.read_partitions(named, dask.partition_size(len(files), client)):
             report.skipped.extend(partition.skipped)
             yield partition
 
