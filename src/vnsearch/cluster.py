@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -195,7 +196,7 @@ def build_segments(client, partitions: Iterator[Partition]) -> Iterator[Built]:
     limit = IN_FLIGHT_PER_THREAD * threads
     submitted = []
     for partition in partitions:
-        submitted.append(client.submit(index_partition, partition, pure=False, retries=RETRIES))
+        submitted.append(_submit(client, partition))
         if len(submitted) >= limit:
             break
     running = as_completed(submitted, with_results=True, loop=client.loop)
@@ -203,7 +204,20 @@ def build_segments(client, partitions: Iterator[Partition]) -> Iterator[Built]:
         yield built
         partition = next(partitions, None)
         if partition is not None:
-            running.add(client.submit(index_partition, partition, pure=False, retries=RETRIES))
+            running.add(_submit(client, partition))
+
+
+def _submit(client, partition: Partition):
+    """:func:`index_partition` of ``partition`` as a task, the files in it.
+
+    The files go with the task (through the scheduler), not ahead of it to a
+    worker (``scatter``): a worker that dies would take them with it, and the
+    task could not be run again.  Dask warns about tasks of megabytes, which
+    these are by design: not a user's concern.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+        return client.submit(index_partition, partition, pure=False, retries=RETRIES)
 
 
 def partition_size(files: int, client) -> int:
