@@ -76,7 +76,7 @@ class Build:
     parts: dict = field(default_factory=dict)  # coordinator's seconds by part
     sent: int = 0  # bytes of files sent to the workers
     received: int = 0  # bytes of segments received
-    partition: int = 0  # files per partition
+    partitions: list = field(default_factory=list)  # files per partition
     all_cpu: float = 0.0  # CPU seconds of every process of the build (coordinator, scheduler, workers)
     baseline: float = 0.0  # seconds of the one-machine builds just before and after (their mean)
 
@@ -119,9 +119,9 @@ class Timed:
         original_read = vc.read_partitions
         self.saved.append((vc, "read_partitions", original_read))
 
-        def read_partitions(files, size):  # a generator: each partition's reading timed alone
-            build.partition = size
-            parts = original_read(files, size)
+        def read_partitions(files, sizes):  # a generator: each partition's reading timed alone
+            build.partitions = list(sizes)
+            parts = original_read(files, sizes)
             while True:
                 began = time.perf_counter()
                 partition = next(parts, None)
@@ -221,9 +221,11 @@ def report(rows: list[Build], args, n: int) -> str:
         f"{platform.machine()}, Python {platform.python_version()}; load average {args.load[0]:.1f} at the start, "
         f"{os.getloadavg()[0]:.1f} at the end",
         f"- command: `python {shlex.join(['benchmarks/cluster.py', *sys.argv[1:]])}`",
-        f"- partitions of {max(row.partition for row in rows)} files or fewer (`cluster.partition_size`: "
-        f"{vc.PARTITION_FILES} at least, {vc.PARTITIONS_PER_THREAD} per worker thread at most); "
-        f"{vc.IN_FLIGHT_PER_THREAD} partitions in flight per worker thread",
+        "- partitions (`cluster.partition_sizes`: what is left ÷ (worker threads × "
+        f"{vc.GUIDED}), {vc.MIN_PARTITION_FILES:,} to {vc.MAX_PARTITION_FILES:,} files): "
+        + "; ".join([f"{row.label}: {len(row.partitions)}, of {row.partitions[0]:,} to {row.partitions[-1]:,} files"
+                     for row in rows if row.partitions][:2])  # fmt: skip
+        + f"; {vc.IN_FLIGHT_PER_THREAD} partitions in flight per worker thread",
         "",
         "| build | workers | s | articles/s | ÷ one machine around it | CPU s, all processes | coordinator CPU s "
         "| coordinator share | listing s | reading s | adopting s | sent bytes/article | received bytes/article |",
@@ -284,9 +286,9 @@ def extrapolation(rows: list[Build]) -> list[str]:
         f"back) over a {LINK_BYTES_PER_S * 8 / 1e9:.0f} Gbit/s link; the coordinator's limit is the lower of "
         f"1 ÷ its CPU per article ({1 / coordinator:,.0f}/s) and the link ÷ bytes per article "
         f"({LINK_BYTES_PER_S / sent:,.0f}/s); the articles are like VNTC's (~{two.sent / two.articles / 1e3:.1f} kB).",
-        "- the adopted segments are not merged: an index built by W workers has one segment per partition, "
-        f"{vc.PARTITIONS_PER_THREAD} per worker thread ({', '.join(f'{vc.PARTITIONS_PER_THREAD * w:,} on {w}' for w in WORKERS)}), "
-        "which a search reads one after another; that cost is not in this table.",
+        "- the adopted segments are not merged: an index built by W workers has one segment per partition ("
+        + ", ".join(f"{len(vc.partition_sizes(ARCHIVE_ARTICLES, w)):,} on {w}" for w in WORKERS)
+        + " workers), which a search reads one after another; that cost is not in this table.",
     ]
     return lines
 
@@ -315,7 +317,7 @@ def main(argv=None) -> None:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     if smoke:  # partitions small enough that a few hundred articles still spread over the workers
-        vc.PARTITION_FILES = 1
+        vc.MIN_PARTITION_FILES = 1
     index = root / "index"
     rows = []
     for turn, workers in enumerate((2, 1, 2)):  # alternating, as the machine's speed drifts

@@ -51,7 +51,7 @@ def local_index(news: Path, tmp_path_factory) -> Path:
 @pytest.fixture
 def small_partitions(monkeypatch):
     """Seven files a task, so that the 70 files are ten tasks over both workers."""
-    monkeypatch.setattr("vnsearch.cluster.partition_size", lambda files, client: 7)
+    monkeypatch.setattr("vnsearch.cluster.partition_sizes", lambda files, threads: [7] * 10)
 
 
 def contents(index_dir: Path) -> dict:
@@ -91,7 +91,7 @@ def test_a_rebuild_on_the_cluster_replaces_the_index(client, news, local_index, 
 
 
 def test_a_worker_killed_mid_build_has_its_partitions_redone(client, news, local_index, tmp_path, monkeypatch):
-    monkeypatch.setattr("vnsearch.cluster.partition_size", lambda files, client: 2)  # 35 tasks: the kill lands mid-build
+    monkeypatch.setattr("vnsearch.cluster.partition_sizes", lambda files, threads: [2] * 35)  # the kill lands mid-build
     pids = client.run(os.getpid)
     done = threading.Event()
 
@@ -159,3 +159,15 @@ def test_the_command(client, news, local_index, tmp_path, small_partitions):
     assert unreachable.exit_code == 2 and unreachable.stderr.count("\n") == 1
     assert unreachable.stderr.startswith("vnsearch: cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'")
     assert results(index) == results(local_index)
+
+
+@pytest.mark.parametrize("files, threads", [(70, 2), (10_000, 1), (10_000, 2), (123_457, 8), (10_000_000, 128)])
+def test_partitions_shrink_so_the_workers_finish_together(files, threads):
+    from vnsearch.cluster import MAX_PARTITION_FILES, MIN_PARTITION_FILES, partition_sizes
+
+    sizes = partition_sizes(files, threads)
+    assert sum(sizes) == files and sizes == sorted(sizes, reverse=True)
+    assert all(size <= MAX_PARTITION_FILES for size in sizes)
+    assert all(size >= MIN_PARTITION_FILES for size in sizes[:-1])
+    assert sizes[-1] <= max(MIN_PARTITION_FILES, files // threads)  # the last task is a short one
+    assert len(sizes) <= files / MAX_PARTITION_FILES + 2 * threads * 10  # few segments: ~2 × threads × ln

@@ -4,7 +4,7 @@ Segmenting Vietnamese is the cost that grows with an archive, so a first build
 or a rebuild can hand it to the workers of a ``dask.distributed`` cluster:
 
 1. The coordinator (this process) lists the seed files and reads them in
-   partitions (:func:`partition_size`): the workers need no view of the
+   partitions (:func:`partition_sizes`): the workers need no view of the
    seeds folder, nor of each other's disks.
 2. Each partition is one Dask task, :func:`index_partition`: it parses,
    segments and analyses its articles and writes a complete vnsearch segment
@@ -42,17 +42,17 @@ from .errors import VnsearchError
 from .writer import SegmentWriter
 
 __all__ = [
-    "PARTITION_FILES", "PARTITIONS_PER_THREAD", "Partition", "Built", "AdoptingWriter",
-    "index_partition", "connect", "partition_size", "read_partitions", "build_segments",
+    "MIN_PARTITION_FILES", "MAX_PARTITION_FILES", "GUIDED", "Partition", "Built", "AdoptingWriter",
+    "index_partition", "connect", "threads", "partition_sizes", "read_partitions", "build_segments",
 ]  # fmt: skip
 
 #: Seed files per Dask task at least: enough that a task's overhead (a few ms)
-#: is lost in its segmenting (~5 s).
-PARTITION_FILES = 500
-#: Partitions per worker thread at most: enough to even out the workers' pace
-#: (a worker that finishes early takes another), few enough that the index
-#: does not end up in thousands of segments (they are adopted, not merged).
-PARTITIONS_PER_THREAD = 4
+#: is lost in its segmenting (~1.5 s); and at most (~45 MB of VNTC's articles).
+MIN_PARTITION_FILES, MAX_PARTITION_FILES = 200, 10_000
+#: Each partition is what is left ÷ (worker threads × this): large ones first,
+#: smaller and smaller ones last, so that the workers finish together (the last
+#: task is short) while the index gets few segments (they are adopted, not merged).
+GUIDED = 2
 #: Partitions in flight per worker thread of the cluster (the rest wait, unread).
 IN_FLIGHT_PER_THREAD = 2
 #: How often Dask runs a task again after an error in it (a lost worker is
@@ -220,18 +220,28 @@ def _submit(client, partition: Partition):
         return client.submit(index_partition, partition, pure=False, retries=RETRIES)
 
 
-def partition_size(files: int, client) -> int:
-    """Files per partition for ``files`` on the cluster of ``client`` (see :data:`PARTITIONS_PER_THREAD`)."""
-    threads = sum(client.nthreads().values()) or 1
-    return max(PARTITION_FILES, -(-files // (threads * PARTITIONS_PER_THREAD)))
+def threads(client) -> int:
+    """How many tasks the cluster of ``client`` runs at once."""
+    return sum(client.nthreads().values()) or 1
 
 
-def read_partitions(files: Sequence[tuple[str, str]], size: int) -> Iterator[Partition]:
-    """``files`` (``(path, article id)`` each) read into partitions of ``size``, one at a time."""
+def partition_sizes(files: int, threads: int) -> list[int]:
+    """How many files each partition takes, in order: guided self-scheduling (see :data:`GUIDED`)."""
+    sizes, left = [], files
+    while left > 0:
+        size = -(-left // (threads * GUIDED))  # rounded up
+        size = min(left, max(MIN_PARTITION_FILES, min(MAX_PARTITION_FILES, size)))
+        sizes.append(size)
+        left -= size
+    return sizes
+
+
+def read_partitions(files: Sequence[tuple[str, str]], sizes: Sequence[int]) -> Iterator[Partition]:
+    """``files`` (``(path, article id)`` each) read into partitions of ``sizes``, one at a time."""
     from .indexing import Skipped, too_big
 
-
-    for number, start in enumerate(range(0, len(files), size)):
+    start = 0
+    for number, size in enumerate(sizes):
         partition = Partition(number, [])
         for path, id in files[start : start + size]:
             try:
@@ -244,6 +254,7 @@ def read_partitions(files: Sequence[tuple[str, str]], size: int) -> Iterator[Par
                 partition.skipped.append(Skipped(path, exc.strerror or str(exc)))
                 continue
             partition.files.append((path, id, data, FileStat(stat.st_size, stat.st_mtime_ns)))
+        start += size
         yield partition
 
 

@@ -194,7 +194,7 @@ def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cl
 
     def partitions():
         named = [(path, article_id(seeds_dir, path)) for path in files]
-        for partition in dask.read_partitions(named, dask.partition_size(len(files), client)):
+        for partition in dask.read_partitions(named, dask.partition_sizes(len(files), dask.threads(client))):
             report.skipped.extend(partition.skipped)
             yield partition
 
