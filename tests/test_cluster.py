@@ -171,3 +171,21 @@ def test_partitions_shrink_so_the_workers_finish_together(files, threads):
     assert all(size >= MIN_PARTITION_FILES for size in sizes[:-1])
     assert sizes[-1] <= max(MIN_PARTITION_FILES, files // threads)  # the last task is a short one
     assert len(sizes) <= files / MAX_PARTITION_FILES + 2 * threads * 10  # few segments: ~2 × threads × ln
+
+
+def test_a_worker_with_another_vnsearch_fails_the_build(client, news, local_index, tmp_path, monkeypatch):
+    from vnsearch.cluster import AdoptingWriter
+
+    index = tmp_path / "index"
+    shutil.copytree(local_index, index)
+    before = storage.current_name(index)
+    real = AdoptingWriter.adopt
+
+    def adopt(self, built):  # as if the worker's vnsearch wrote the index format before this one
+        built.schema -= 1
+        return real(self, built)
+
+    monkeypatch.setattr(AdoptingWriter, "adopt", adopt)
+    with pytest.raises(VnsearchError, match="index format is [0-9]+, not [0-9]+: install the same vnsearch on every"):
+        update_index(news, index, rebuild=True, cluster=client)
+    assert storage.current_name(index) == before

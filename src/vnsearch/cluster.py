@@ -90,6 +90,7 @@ class Built:
     segment: Any  # whoosh.codec.base.Segment
     files: dict[str, bytes] = field(default_factory=dict)
     outcomes: list = field(default_factory=list)  # an article id, or a Skipped
+    schema: int = schema.SCHEMA_VERSION  # of the vnsearch the worker runs
 
     @property
     def size(self) -> int:
@@ -146,6 +147,11 @@ class AdoptingWriter(SegmentWriter):
 
     def adopt(self, built: Built) -> None:
         """Write ``built``'s segment files into this index; the segment joins it at :meth:`commit`."""
+        if built.schema != schema.SCHEMA_VERSION:
+            raise VnsearchError(
+                f"a Dask worker runs a vnsearch whose index format is {built.schema}, not {schema.SCHEMA_VERSION}: "
+                "install the same vnsearch on every worker"
+            )
         if built.segment is None:
             return
         for name, data in built.files.items():
