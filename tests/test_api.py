@@ -11,7 +11,8 @@ from conftest import ROOT
 API = set(
     "Article ArticleError FacetCount Hit IndexDamagedError IndexLocationError IndexLockedError IndexNotFoundError "
     "IndexReport IndexStats IndexVersionError IndexWriteError QueryError SearchResult Searcher SeedsNotFoundError "
-    "Skipped SynonymsFileError build_index VnsearchError parse_date read_article search update_index watch_index".split()
+    "Skipped SynonymsFileError build_index VnsearchError export_articles parse_date read_article search update_index "
+    "watch_index".split()
 )
 
 

@@ -41,6 +41,7 @@ _MODULES = {
     "build_index": "indexing",
     "update_index": "indexing",
     "watch_index": "watching",
+    "export_articles": "jsonl",
     "FacetCount": "results",
     "Hit": "results",
     "IndexStats": "results",
@@ -67,6 +68,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the names, imported eagerl
         VnsearchError,
     )
     from .indexing import IndexReport, Skipped, build_index, update_index
+    from .jsonl import export_articles
     from .results import FacetCount, Hit, IndexStats, SearchResult
     from .searching import Searcher, parse_date, search
     from .watching import watch_index

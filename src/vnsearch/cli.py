@@ -474,6 +474,17 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
 
 @main.command()
 @index_option
+@click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="One JSON object per article, a line each (the only format, and the default).")
+def export(index_dir: Path, as_jsonl: bool) -> None:
+    """Print every indexed article as JSON Lines: id, title, body, date, author, url, site, category."""
+    from .jsonl import export_articles
+
+    for record in export_articles(index_dir):
+        _echo_json(record)
+
+
+@main.command()
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @color_option
 def stats(index_dir: Path, as_json: bool) -> None:

@@ -216,7 +216,20 @@ class Searcher:
             fields = view.searcher.document(id=id)
             if fields is None:
                 raise KeyError(id)
-            return Article(**schema.article_fields(fields), body=fields["body"], sha256=fields["sha256"])
+            return _article(fields)
+
+    def articles(self) -> Iterator[Article]:
+        """Every stored article, in the index's order, as the index is when the iteration starts.
+
+        It reads through a reader of its own, so searches may go on meanwhile.
+        """
+        if self._closed:
+            raise ValueError("articles of a closed Searcher")
+        with _reading(self.index_dir, opening=True):
+            index = storage.open_index(self.index_dir)
+        with index.reader() as reader, _reading(self.index_dir):
+            for fields in reader.all_stored_fields():  # deleted ones left out
+                yield _article(fields)
 
     def stats(self) -> IndexStats:
         """Counts, size on disk and time of the last update."""
@@ -372,6 +385,11 @@ class _Options:
     sort: str
     facets: bool
     expand: bool
+
+
+def _article(fields: dict) -> Article:
+    """The article of an index document's stored fields."""
+    return Article(**schema.article_fields(fields), body=fields["body"], sha256=fields["sha256"])
 
 
 def _users_abbreviations(index_dir: Path, path: str | os.PathLike | None) -> tuple[list, list]:
