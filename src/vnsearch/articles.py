@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .errors import VnsearchError
 
-__all__ = ["Article", "ArticleError", "decode", "parse_article", "read_article", "site_of"]
+__all__ = ["Article", "ArticleError", "article_from_bytes", "decode", "parse_article", "read_article", "site_of"]
 
 #: How many paragraphs after the title's one make up the lead, where the event date is.
 LEAD_PARAGRAPHS = 3
@@ -356,6 +356,9 @@ def read_article(path: str | os.PathLike, *, id: str) -> Article:
     The hash is of the raw bytes so that a changed file is noticed even when its text
     decodes the same.  I/O errors (``OSError``) are not caught.
     """
-    data = pathlib.Path(path).read_bytes()
-    text = decode(data)
-    return parse_article(text, id=id, path=str(path), sha256=hashlib.sha256(data).hexdigest())
+    return article_from_bytes(pathlib.Path(path).read_bytes(), id=id, path=str(path))
+
+
+def article_from_bytes(data: bytes, *, id: str, path: str) -> Article:
+    """Hash, decode and parse the raw bytes of an article file (read elsewhere: see ``vnsearch.cluster``)."""
+    return parse_article(decode(data), id=id, path=path, sha256=hashlib.sha256(data).hexdigest())

@@ -23,7 +23,6 @@ the archive.  Dask is imported only here, and only for ``--cluster``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import warnings
@@ -37,7 +36,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from . import schema, typos
-from .articles import ArticleError, decode, parse_article
+from .articles import ArticleError, article_from_bytes
 from .errors import VnsearchError
 from .writer import SegmentWriter
 
@@ -96,10 +95,6 @@ class Built:
     def size(self) -> int:
         return sum(len(data) for data in self.files.values())
 
-    @property
-    def articles(self) -> int:
-        return sum(isinstance(outcome, str) for outcome in self.outcomes)
-
 
 def index_partition(partition: Partition) -> Built:
     """Index ``partition`` into a segment of its own, returned as bytes (runs on a Dask worker)."""
@@ -113,8 +108,7 @@ def index_partition(partition: Partition) -> Built:
         outcomes: list = []
         for path, id, data, stat in partition.files:
             try:
-                text = decode(data)
-                article = parse_article(text, id=id, path=path, sha256=hashlib.sha256(data).hexdigest())
+                article = article_from_bytes(data, id=id, path=path)
             except ArticleError as exc:
                 outcomes.append(Skipped(path, str(exc)))
                 continue
@@ -198,8 +192,7 @@ def build_segments(client, partitions: Iterator[Partition]) -> Iterator[Built]:
     """
     from dask.distributed import as_completed
 
-    threads = sum(client.nthreads().values()) or 1
-    limit = IN_FLIGHT_PER_THREAD * threads
+    limit = IN_FLIGHT_PER_THREAD * threads(client)
     submitted = []
     for partition in partitions:
         submitted.append(_submit(client, partition))
