@@ -12,7 +12,7 @@ API = set(
     "Article ArticleError FacetCount Hit IndexDamagedError IndexLocationError IndexLockedError IndexNotFoundError "
     "IndexReport IndexStats IndexVersionError IndexWriteError QueryError SearchResult Searcher SeedsNotFoundError "
     "Skipped SynonymsFileError build_index VnsearchError export_articles parse_date read_article search update_index "
-    "watch_index".split()
+    "watch_index AddReport DeleteReport add_articles add_jsonl delete_articles BadRecordsError ArticleSourceError".split()
 )
 
 

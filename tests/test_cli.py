@@ -32,7 +32,7 @@ SUMMARY = re.compile(
     r"(\d+) added, (\d+) updated, (\d+) removed, (\d+) unchanged, (\d+) skipped"
 )
 HIT_KEYS = {
-    "category",
+    "category", "source",
     "id", "path", "title", "date", "author", "url", "site", "score", "snippet", "highlights",
 }
 A000, A001, A002, A003, A004 = (SEED_IDS[k] for k in ("000", "001", "002", "003", "004"))
@@ -605,7 +605,7 @@ def test_show_unknown_id(runner, env) -> None:
 def test_stats(runner, env) -> None:
     result = run(runner, ["stats"], env)
     assert result.exit_code == 0
-    assert re.search(r"^articles:\s+5$", result.stdout, re.M)
+    assert re.search(r"^articles:\s+5 \(5 from files\)$", result.stdout, re.M)
     data = json.loads(run(runner, ["stats", "--json"], env).stdout)
     assert data["articles"] == 5
     assert data["terms"] > 0 and data["size_bytes"] > 0

@@ -104,8 +104,20 @@ def _index_example(folder: Path) -> None:
     (seeds / "logo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
 
+def _news_jsonl(folder: Path) -> None:
+    """``news.jsonl``: the README's JSON Lines example (its ```jsonl block)."""
+    [lines] = [lines for lang, _, lines in _blocks(README.read_text(encoding="utf-8")) if lang == "jsonl"]
+    (folder / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _news_added(folder: Path) -> None:
+    """The README's ``news.jsonl``, added."""
+    _news_jsonl(folder)
+    subprocess.run([*_vnsearch(), "add", "news.jsonl"], cwd=folder, env=_env(), check=True, capture_output=True)
+
+
 #: What a command's example assumes besides the seeds and their index.
-SETUP = {"vnsearch index": _index_example}
+SETUP = {"vnsearch index": _index_example, "vnsearch add news.jsonl": _news_jsonl, "vnsearch delete vnx-2024-118": _news_added}
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ ARTICLE = Article(
 def test_field_lists_come_from_the_schema() -> None:
     schema = make_schema()
     assert QUERY_FIELDS[: len(SEARCH_FIELDS)] == SEARCH_FIELDS
-    assert set(QUERY_FIELDS) == {"title", "body", "author", "date", "site", "url", "id", "category"}
+    assert set(QUERY_FIELDS) == {"title", "body", "author", "date", "site", "url", "id", "category", "source"}
     assert all(schema[name].indexed for name in QUERY_FIELDS)
     assert set(VERBATIM_FIELDS) == set(QUERY_FIELDS) - set(SEARCH_FIELDS)
 

@@ -23,9 +23,16 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 #: Where each public name is defined.
 _MODULES = {
+    "AddReport": "adding",
+    "DeleteReport": "adding",
+    "add_articles": "adding",
+    "add_jsonl": "adding",
+    "delete_articles": "adding",
     "Article": "articles",
     "ArticleError": "articles",
     "read_article": "articles",
+    "ArticleSourceError": "errors",
+    "BadRecordsError": "errors",
     "IndexDamagedError": "errors",
     "IndexLocationError": "errors",
     "IndexLockedError": "errors",
@@ -54,8 +61,11 @@ _MODULES = {
 __all__ = sorted(_MODULES)
 
 if TYPE_CHECKING:  # what type checkers and IDEs see: the names, imported eagerly
+    from .adding import AddReport, DeleteReport, add_articles, add_jsonl, delete_articles
     from .articles import Article, ArticleError, read_article
     from .errors import (
+        ArticleSourceError,
+        BadRecordsError,
         IndexDamagedError,
         IndexLocationError,
         IndexLockedError,

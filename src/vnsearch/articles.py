@@ -25,7 +25,10 @@ from dataclasses import dataclass
 
 from .errors import VnsearchError
 
-__all__ = ["Article", "ArticleError", "article_from_bytes", "decode", "parse_article", "read_article", "site_of"]
+__all__ = [
+    "FILE", "JSON", "SOURCES", "Article", "ArticleError",
+    "article_from_bytes", "decode", "parse_article", "read_article", "read_date", "site_of",
+]  # fmt: skip
 
 #: How many paragraphs after the title's one make up the lead, where the event date is.
 LEAD_PARAGRAPHS = 3
@@ -33,6 +36,12 @@ LEAD_PARAGRAPHS = 3
 TAIL_LINES = 5
 #: Years accepted for an article date; other years are historical mentions.
 YEARS = range(1990, 2101)
+
+#: Where an article came from (:attr:`Article.source`): a ``.txt`` file in the
+#: seeds folder, kept in step with it by ``vnsearch index``; or added by id
+#: (``vnsearch add``, JSON Lines), which a folder update never touches.
+FILE, JSON = "file", "json"
+SOURCES = (FILE, JSON)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class Article:
     body: str  # the text after the title, junk removed, paragraphs joined by a blank line
     sha256: str  # hex SHA-256 of the raw file bytes
     category: str | None = None  # the subfolder of seeds/ it is in (see ``category_of``)
+    source: str = FILE  # FILE or JSON (see ``SOURCES``)
 
 
 def category_of(id: str) -> str | None:
@@ -294,6 +304,31 @@ def _article_date(lead: str, text: str) -> datetime.date | None:
         return datetime.date(year, month, day)
     except ValueError:
         return None
+
+
+def read_date(text: str) -> datetime.date:
+    """The one date written in ``text``: ``2024-06-20``, ``20/6/2024``, ``20 tháng 6 năm 2024``…
+
+    For dates given on their own (a JSON record's ``date``): an ISO date or
+    date and time, or one date with its year as articles write them.  Raises
+    :class:`ArticleError` saying why for anything else (no year, two dates,
+    not a calendar date).
+    """
+    text = unicodedata.normalize("NFC", text.strip())
+    try:
+        return datetime.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    found = _find_dates(text)
+    if len(found) != 1 or found[0] is None:
+        raise ArticleError(f"'{text}' is not a date (write it as YYYY-MM-DD)")
+    day, month, year = found[0]
+    if year is None:
+        raise ArticleError(f"'{text}' has no year (write it as YYYY-MM-DD)")
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ArticleError(f"'{text}' is not a day of the calendar") from None
 
 
 def _infer_year(day: int, month: int, lead: str, text: str) -> int | None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .errors import (
+    BadRecordsError,
     IndexDamagedError,
     IndexLocationError,
     IndexNotFoundError,
@@ -38,7 +39,9 @@ from .errors import (
 from .results import SORTS, article_json, result_json, stats_json
 
 if TYPE_CHECKING:
+    from .adding import AddReport
     from .indexing import IndexReport
+    from .jsonl import BadRecord
     from .searching import FacetCount, SearchResult
 
 EXIT_ERROR = 2
@@ -46,6 +49,8 @@ EXIT_ERROR = 2
 EXIT_NO_HITS = 1
 #: Values of each facet printed on a terminal (``--json`` has them all).
 FACETS_SHOWN = 6
+#: Bad lines of a file to add listed one by one; the rest are counted.
+BAD_LINES_SHOWN = 20
 # click >= 8.2 raises this for a group called without a command
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -62,6 +67,9 @@ OS_FAULTS = {
     errno.ENOENT: ("open", "it was removed meanwhile: try again, or run `vnsearch index --rebuild`"),
 }
 
+
+#: How ``stats`` and ``show`` name an article's source.
+SOURCE_NAMES = {"file": "from files", "json": "added as JSON"}
 
 _REBUILD = "run `vnsearch index --rebuild`"
 #: How to fix each kind of library error on the command line (the library's message says what is wrong).
@@ -464,6 +472,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
         ("site", article.site),
         ("category", article.category),
         ("url", article.url),
+        ("source", SOURCE_NAMES[article.source]),
         ("file", article.path),
     ]:
         if value:
@@ -472,11 +481,75 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     _echo(_safe(article.body))
 
 
+@main.command(short_help="Add or replace articles from a JSON Lines file (or stdin).")
+@click.argument("file", metavar="FILE.jsonl", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@index_option
+@click.option("--skip-bad", is_flag=True, help="Add the good lines even if some are bad (listed on stderr).")
+@click.option("--ignore-unknown", is_flag=True, help="Ignore keys other than an article's (else a line with one is bad).")
+@color_option
+def add(file: str, index_dir: Path, skip_bad: bool, ignore_unknown: bool) -> None:
+    """Add articles from FILE.jsonl (- for stdin), replacing those with the same id.
+
+    \b
+    One JSON object a line:
+      {"id": "vnx-2024-118", "title": "…", "body": "…", "date": "2024-06-20",
+       "author": "…", "url": "https://…", "site": "…", "category": "…"}
+    id and body are required, the others optional (or null); the date as
+    YYYY-MM-DD or as articles write it (20/6/2024, 20 tháng 6 năm 2024).
+    Nothing is added if a line is bad (each is named by its number) unless
+    --skip-bad.  `vnsearch index` never removes these articles; `vnsearch
+    delete ID` does.  The index is made if missing.
+    """
+    from .adding import add_jsonl
+
+    name = "stdin" if file == "-" else file
+    source = sys.stdin.buffer if file == "-" else file
+    try:
+        with _progress_bar("Adding") as progress:
+            report = add_jsonl(index_dir, source, skip_bad=skip_bad, ignore_unknown=ignore_unknown, progress=progress)
+    except BadRecordsError as exc:
+        if len(exc.bad) == 1:
+            _fail(f"{_shown(name)}:{exc.bad[0].number}: {exc.bad[0].reason}: nothing was added (fix the line, or give --skip-bad)")
+        _print_bad(name, exc.bad)
+        _fail(f"{len(exc.bad)} bad lines in '{_shown(name)}': nothing was added (fix them, or give --skip-bad to add the others)")
+    _print_bad(name, report.bad)
+    _print_added(report, name, index_dir)
+
+
+@main.command()
+@click.argument("ids", metavar="ID…", nargs=-1, required=True)
+@index_option
+@color_option
+def delete(ids: tuple[str, ...], index_dir: Path) -> None:
+    """Delete the articles with these ids, added with `vnsearch add` (- reads ids from stdin, one a line).
+
+    An article from a .txt file is deleted by deleting its file, then
+    running `vnsearch index`.  Exit status: 0 when every id was deleted,
+    1 when some were not in the index (the others are deleted), 2 on errors.
+    """
+    from .adding import delete_articles
+
+    if "-" in ids:
+        piped = [line.strip() for line in sys.stdin if line.strip()]
+        ids = tuple(i for id in ids for i in (piped if id == "-" else [id]))
+    report = delete_articles(index_dir, ids)
+    for id in report.missing:
+        _warn(f"no article '{id}' in the index: nothing to delete")
+    _echo(f"Deleted {len(report.deleted)} article{'s' * (len(report.deleted) != 1)} from '{_shown(index_dir)}'"
+          + (f"; {len(report.missing)} not found" if report.missing else ""))  # fmt: skip
+    if report.missing:
+        sys.exit(EXIT_NO_HITS)
+
+
 @main.command()
 @index_option
 @click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="One JSON object per article, a line each (the only format, and the default).")
 def export(index_dir: Path, as_jsonl: bool) -> None:
-    """Print every indexed article as JSON Lines: id, title, body, date, author, url, site, category."""
+    """Print every indexed article as JSON Lines: id, title, body, date, author, url, site, category.
+
+    The lines `vnsearch add` reads: `vnsearch export > all.jsonl` then
+    `vnsearch add all.jsonl --index copy` gives the same articles.
+    """
     from .jsonl import export_articles
 
     for record in export_articles(index_dir):
@@ -496,7 +569,8 @@ def stats(index_dir: Path, as_json: bool) -> None:
         return
     updated = info.updated.strftime("%Y-%m-%d %H:%M:%S") if info.updated else "never"
     _echo(f"index:        {_shown(info.path)}")
-    _echo(f"articles:     {info.articles}")
+    sources = ", ".join(f"{info.sources[s]} {SOURCE_NAMES[s]}" for s in info.sources if info.sources[s])
+    _echo(f"articles:     {info.articles}" + (f" ({sources})" if sources else ""))
     _echo(f"terms:        {info.terms}")
     _echo(f"size:         {_size(info.size_bytes)}")
     _echo(f"last update:  {updated}")
@@ -549,22 +623,41 @@ def _update(seeds_dir: Path, index_dir: Path, rebuild: bool, jobs: int | None, c
     """Run an index update with a progress bar when stderr is a terminal."""
     from .indexing import update_index  # the indexer (pyvi, Whoosh's writer) only for commands that write
 
-    if not sys.stderr.isatty():
-        return update_index(seeds_dir, index_dir, rebuild=rebuild, jobs=jobs, cluster=cluster)
-    bar = None
+    with _progress_bar("Indexing") as progress:
+        return update_index(seeds_dir, index_dir, rebuild=rebuild, progress=progress, jobs=jobs, cluster=cluster)
 
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
+
+@contextlib.contextmanager
+def _progress_bar(label: str):
+    """A ``progress(done, total)`` callback drawing a bar on stderr if it is a terminal (else None).
+
+    Without a total (a pipe) it counts instead.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar = None
+    counted = 0.0
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal bar, counted
+        if total is None:
+            if time.monotonic() - counted > 0.2:
+                click.echo(f"\r{label}: {done}", nl=False, err=True)
+                counted = time.monotonic()
+            return
         if bar is None:
-            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
         bar.update(done - bar.pos)
 
     try:
-        return update_index(seeds_dir, index_dir, rebuild=rebuild, progress=progress, jobs=jobs, cluster=cluster)
+        yield progress
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+        elif counted:
+            click.echo(err=True)
 
 
 def _print_report(
@@ -579,6 +672,23 @@ def _print_report(
         f"{len(report.updated)} updated, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
         err=err,
+    )
+
+
+def _print_bad(name: str, bad: list[BadRecord]) -> None:
+    """A warning per bad line (the first :data:`BAD_LINES_SHOWN`, then how many more)."""
+    for record in bad[:BAD_LINES_SHOWN]:
+        _warn(f"{name}:{record.number}: {record.reason}")
+    if len(bad) > BAD_LINES_SHOWN:
+        _warn(f"{name}: {len(bad) - BAD_LINES_SHOWN} more bad lines")
+
+
+def _print_added(report: AddReport, name: str, index_dir: Path) -> None:
+    """The summary line of ``vnsearch add``."""
+    verb = "Built" if report.created else "Updated"
+    _echo(
+        f"{verb} '{_shown(index_dir)}' from '{_shown(name)}': {len(report.added)} added, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, {len(report.bad)} bad lines skipped"
     )
 
 

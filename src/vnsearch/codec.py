@@ -48,6 +48,8 @@ bytes as the one-posting-at-a-time path above.
 
 from __future__ import annotations
 
+import secrets
+import string
 import struct
 import sys
 import zlib
@@ -878,6 +880,8 @@ def column_values(leaf, name: str) -> list:
     an update reads three columns of every article.  Columns of kinds other
     than numbers and byte strings are read Whoosh's way.
     """
+    if not leaf.doc_count_all():  # an empty index's reader has no columns
+        return []
     reader = leaf.column_reader(name)
     translate = None
     if isinstance(reader, columns.TranslatingColumnReader):
@@ -896,6 +900,10 @@ def column_values(leaf, name: str) -> list:
     return values if translate is None else [translate(v) for v in values]
 
 
+#: The characters of a segment's name after ``MAIN_`` (Whoosh's own).
+SEGMENT_ID_CHARS = string.digits + string.ascii_lowercase
+
+
 # -- the codec ------------------------------------------------------------------------
 
 
@@ -907,6 +915,20 @@ class Codec(W3Codec):
 
     def field_writer(self, storage, segment):
         return FieldWriter(self, storage, segment)
+
+    def new_segment(self, storage, indexname):
+        """A segment whose name no file in ``storage`` has yet.
+
+        Whoosh draws names from the ``random`` module, which a program may
+        seed (``random.seed(0)`` before each run): two writers would then
+        draw the same name, and the second would overwrite the first's
+        files.  These names come from the operating system's randomness.
+        """
+        taken = {name.split(".")[0] for name in storage.list()}
+        while True:
+            segid = "".join(secrets.choice(SEGMENT_ID_CHARS) for _ in range(16))
+            if f"{indexname}_{segid}" not in taken:
+                return W3Segment(self, indexname, segid=segid)
 
     def postings_writer(self, dbfile, byteids=False):
         if byteids:  # term vectors: W3's
@@ -921,6 +943,3 @@ class Codec(W3Codec):
         tifile = storage.open_file(tiname)
         postfile = segment.open_file(storage, self.POSTS_EXT)
         return TermsReader(self, tifile, storage.file_length(tiname), postfile, segment.doc_count_all())
-
-    def new_segment(self, storage, indexname):
-        return W3Segment(self, indexname)

@@ -19,6 +19,8 @@ __all__ = [
     "SeedsNotFoundError",
     "QueryError",
     "SynonymsFileError",
+    "BadRecordsError",
+    "ArticleSourceError",
 ]
 
 
@@ -67,3 +69,18 @@ class QueryError(VnsearchError):
 
 class SynonymsFileError(VnsearchError):
     """A file of abbreviations to add or veto cannot be read, or has a bad line (named): fix that line."""
+
+
+class BadRecordsError(VnsearchError):
+    """Records to add are not articles (``bad``: each with its number and why): nothing was added.
+
+    Fix them, or add with ``skip_bad=True`` to add the others.
+    """
+
+    def __init__(self, message: str, bad: list) -> None:
+        super().__init__(message)
+        self.bad = bad
+
+
+class ArticleSourceError(VnsearchError):
+    """An article from a file in the seeds folder was asked to be deleted by id: delete its file, then update."""

@@ -8,6 +8,10 @@ fresh index beside the old one and switch over only once it is complete.
 Segmenting articles and building postings is the slow part: a new index of
 many files is written by ``jobs`` processes (one per core by default, see
 :mod:`vnsearch.workers`); an incremental update, usually a few files, by one.
+
+An index may also hold articles added as JSON (:mod:`vnsearch.adding`): an
+update leaves them alone, a rebuild carries them over, and a file whose id is
+one of theirs is skipped.
 """
 
 from __future__ import annotations
@@ -15,15 +19,15 @@ from __future__ import annotations
 import functools
 import operator
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema, storage, typos
-from .articles import Article, ArticleError, read_article
+from .articles import JSON, Article, ArticleError, read_article
 from .codec import column_values
-from .errors import IndexNotFoundError, SeedsNotFoundError
+from .errors import IndexNotFoundError, SeedsNotFoundError, VnsearchError
 from .text import escape_surrogates
 from .workers import ParallelWriter, index_file
 
@@ -163,13 +167,14 @@ def default_jobs() -> int:
 
 
 def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs, cluster=None) -> IndexReport:
-    """Write a complete new generation from the seed files, then switch to it."""
-    if cluster is not None:
-        return _build_on_cluster(seeds_dir, index_dir, files, old, progress, cluster)
+    """Write a complete new generation from the seed files (and the JSON articles of ``old``), then switch to it."""
     report = IndexReport(rebuilt=old is not None, created=old is None)
+    files = _without_added(seeds_dir, files, _added_ids(index_dir, old), report)
+    if cluster is not None:
+        return _build_on_cluster(seeds_dir, index_dir, files, old, progress, cluster, report)
     jobs = jobs if len(files) >= PARALLEL_MIN_FILES else 1
     read = functools.partial(_document, seeds_dir)
-    with _new_generation(index_dir, old, functools.partial(_writer, jobs=jobs)) as writer:
+    with writing_generation(index_dir, old, functools.partial(_writer, jobs=jobs), carry=True) as writer:
         if isinstance(writer, ParallelWriter):  # the files are read in the worker processes
             outcomes = writer.index_files(read, files)
         else:
@@ -185,11 +190,10 @@ def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs, clu
     return report
 
 
-def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cluster) -> IndexReport:
+def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cluster, report) -> IndexReport:
     """As :func:`_build_new`, the articles indexed by a Dask cluster's workers (see :mod:`vnsearch.cluster`)."""
     from . import cluster as dask
 
-    report = IndexReport(rebuilt=old is not None, created=old is None)
     client, close = dask.connect(cluster)
 
     def partitions():
@@ -199,7 +203,7 @@ def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cl
             yield partition
 
     try:
-        with _new_generation(index_dir, old, dask.AdoptingWriter) as writer:
+        with writing_generation(index_dir, old, dask.AdoptingWriter, carry=True) as writer:
             for built in dask.build_segments(client, partitions()):
                 writer.adopt(built)
                 for outcome in built.outcomes:
@@ -213,6 +217,42 @@ def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cl
     return report
 
 
+def _added_ids(index_dir: Path, name: str | None) -> set[str]:
+    """The ids of the articles added as JSON to generation ``name`` (none if there is none, or it is damaged)."""
+    index = _readable(index_dir, name)
+    if index is None:
+        return set()
+    with index.searcher() as searcher:
+        return set(_known(searcher)[1])
+
+
+def _readable(index_dir: Path, name: str | None):
+    """Generation ``name`` opened, or None if there is none or it is too damaged to open (a rebuild replaces it)."""
+    if name is None:
+        return None
+    try:
+        return storage.open_index(index_dir, name)
+    except VnsearchError:
+        return None
+
+
+def _without_added(seeds_dir: Path, files: list[str], added: set[str], report: IndexReport) -> list[str]:
+    """``files`` but those whose id is an article added as JSON, which are reported as skipped."""
+    if not added:
+        return files
+    kept = []
+    for path in files:
+        if article_id(seeds_dir, path) in added:
+            report.skipped.append(Skipped(path, _CLASH))
+        else:
+            kept.append(path)
+    return kept
+
+
+#: Why a file whose id is that of an article added as JSON is skipped.
+_CLASH = "its id is that of an article added as JSON (rename the file, or delete that article)"
+
+
 def _document(seeds_dir: Path, path: str) -> tuple[dict | None, "str | Skipped"]:
     """A seed file's fields to index and its article id, or (None, why it is skipped)."""
     read = _read(seeds_dir, path)
@@ -224,14 +264,17 @@ def _document(seeds_dir: Path, path: str) -> tuple[dict | None, "str | Skipped"]
 def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> int:
     """Replace the index in ``index_dir`` with ``articles`` (not from files).
 
-    For programs that hold their documents in memory; ``vnsearch index``
-    would later treat them as deleted, so keep such an index apart from one
-    built from a seeds folder.  Returns the number of articles indexed.
+    For programs that hold their documents in memory.  They are indexed as
+    they are, with the ``source`` each has (``"file"`` unless set), so
+    ``vnsearch index`` would later treat those from files as deleted: keep
+    such an index apart from one built from a seeds folder, or add articles
+    with :func:`vnsearch.add_articles` instead.  Returns the number of
+    articles indexed.
     """
     index_dir = Path(index_dir)
     storage.check_location(index_dir)
     count = 0
-    with _new_generation(index_dir, storage.current_name(index_dir), functools.partial(_writer, jobs=1)) as writer:
+    with writing_generation(index_dir, storage.current_name(index_dir), functools.partial(_writer, jobs=1)) as writer:
         for article in articles:
             writer.add_document(**schema.document(article))
             count += 1
@@ -239,24 +282,104 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
 
 
 @contextmanager
-def _new_generation(index_dir: Path, old: str | None, open_writer: Callable):
+def writing_generation(index_dir: Path, old: str | None, open_writer: Callable, *, carry: bool = False):
     """``open_writer(index)`` on a fresh generation, published only if the block succeeds.
 
     The generation in use (``old``) stays locked meanwhile, so no update
     can slip in and be lost; once the new one is published, the old one is
-    deleted by the next run.  A failed build deletes what it wrote.
+    deleted by the next run.  A failed build deletes what it wrote.  With
+    ``carry``, the articles added as JSON to ``old`` are indexed again into
+    the new generation before it is published.
     """
     with storage.write_lock(index_dir, old):
         name, writer = storage.new_generation(index_dir, open_writer)
         try:
             yield writer
-            _committed(index_dir, name, writer)
+            storage.writing(index_dir, writer.commit)
+            if carry and old is not None:
+                _carry_added(index_dir, old, name)
+            _recorded(index_dir, name)
         except BaseException:
             _cancel(writer)
             storage.discard_generation(index_dir, name)
             raise
         storage.publish(index_dir, name)
     storage.remove_stale_generations(index_dir, keep={name, old} - {None})
+
+
+def _carry_added(index_dir: Path, old: str, new: str) -> None:
+    """Index the articles added as JSON to generation ``old`` into generation ``new`` (not published yet)."""
+    index = _readable(index_dir, old)
+    if index is None:
+        return
+    with index.searcher() as searcher:
+        added = _known(searcher)[1]
+        if not added:
+            return
+        writer = storage.writing(index_dir, storage.open_index(index_dir, new).writer, **WRITER_OPTIONS)
+        try:
+            for docnum in added.values():
+                writer.add_document(**schema.document(schema.stored_article(searcher.stored_fields(docnum))))
+            storage.writing(index_dir, writer.commit)
+        except BaseException:
+            _cancel(writer)
+            raise
+
+
+@dataclass
+class Change:
+    """An index being changed in place (see :func:`changing`): set ``commit`` to keep the changes.
+
+    ``searcher`` reads the index as it was when the change began (None for
+    a new index); ``files`` and ``added`` are what it held: the articles from
+    files by id, and the docnums of those added as JSON.
+    """
+
+    writer: object
+    searcher: object
+    files: dict[str, "_Known"]
+    added: dict[str, int]
+    commit: bool = False
+
+
+@contextmanager
+def changing(index_dir: Path, *, create: bool = False) -> Iterator[Change]:
+    """The index in use, locked, with a writer whose changes are committed once, if the block sets ``commit``.
+
+    The writer writes new articles a batch at a time (``index.writer(batched=True)``),
+    so a change of any size takes the memory of one batch.
+
+    A kill before the commit leaves the index as it was (the next change
+    removes what the writer left); Whoosh's commit itself is atomic.  With
+    ``create``, a missing index is made (an empty new generation); else it
+    raises ``IndexNotFoundError``.
+    """
+    try:
+        name = storage.read_pointer(index_dir).name
+    except IndexNotFoundError:
+        if not create:
+            raise
+        with writing_generation(index_dir, None, lambda index: index.writer(batched=True, **WRITER_OPTIONS)) as writer:
+            yield Change(writer, None, {}, {}, commit=True)  # a new index is made even if empty
+        return
+    index = storage.open_index(index_dir, name)
+    with storage.write_lock(index_dir, name):
+        storage.remove_leftovers(index)  # of an update that failed before this one
+        storage.remove_stale_generations(index_dir, keep={name})
+        writer = storage.writing(index_dir, index.writer, batched=True, _lk=False, **WRITER_OPTIONS)  # locked above
+        try:
+            with index.searcher() as searcher:
+                change = Change(writer, searcher, *_known(searcher))
+                yield change
+            if change.commit:
+                storage.writing(index_dir, writer.commit)
+                _recorded(index_dir, name)
+            else:
+                writer.cancel()
+        except BaseException:
+            _cancel(writer)
+            storage.remove_leftovers(index)
+            raise
 
 
 def _writer(index, jobs: int):
@@ -266,9 +389,8 @@ def _writer(index, jobs: int):
     return index.writer(limitmb=POOL_MB, **WRITER_OPTIONS)
 
 
-def _committed(index_dir: Path, name: str, writer) -> None:
-    """Commit ``writer`` and record the files it made (a full disk is one clear line)."""
-    storage.writing(index_dir, writer.commit)
+def _recorded(index_dir: Path, name: str) -> None:
+    """After a commit to generation ``name``: its typo tables, and the files it is made of (a full disk is one clear line)."""
     storage.writing(index_dir, typos.write_missing, storage.open_index(index_dir, name))
     storage.writing(index_dir, storage.record_files, index_dir, name)
 
@@ -283,53 +405,39 @@ def _cancel(writer) -> None:
 
 def _update(seeds_dir, index_dir, files, progress) -> IndexReport:
     """Apply the differences between the folder and the index in use."""
-    name = storage.read_pointer(index_dir).name
-    index = storage.open_index(index_dir, name)
-    with storage.write_lock(index_dir, name):
-        storage.remove_leftovers(index)  # of an update that failed before this one
-        storage.remove_stale_generations(index_dir, keep={name})
-        writer = storage.writing(index_dir, index.writer, _lk=False, **WRITER_OPTIONS)  # locked above
-        try:
-            report = _apply_changes(seeds_dir, index, writer, files, progress)
-            if report.changed:
-                _committed(index_dir, name, writer)
-            else:
-                writer.cancel()
-        except BaseException:
-            _cancel(writer)
-            storage.remove_leftovers(index)
-            raise
+    with changing(index_dir) as change:
+        report = IndexReport()
+        files = _without_added(seeds_dir, files, set(change.added), report)
+        _apply_changes(seeds_dir, change, files, progress, report)
+        change.commit = report.changed
     return report
 
 
-def _apply_changes(seeds_dir, index, writer, files, progress) -> IndexReport:
-    """Give ``writer`` the files that are new, changed or gone since the last update."""
-    report = IndexReport()
-    with index.searcher() as searcher:
-        known = _known(searcher)
-        ids = {path: article_id(seeds_dir, path) for path in files}
-        changed = []
-        for done, path in enumerate(files, 1):
-            old = known.get(ids[path])
-            if old and _same_stat(old, path):
-                report.unchanged.append(ids[path])
-                if progress:
-                    progress(done, len(files))
-            else:
-                changed.append(path)
-        done = len(files) - len(changed)
-        for path in changed:
-            read, old = _read(seeds_dir, path), known.get(ids[path])
-            old_sha = searcher.stored_fields(old.docnum)["sha256"] if old else None
-            _apply(writer, read, ids[path] if old else None, old_sha, report)
-            done += 1
+def _apply_changes(seeds_dir, change: Change, files, progress, report: IndexReport) -> None:
+    """Give the writer the files that are new, changed or gone since the last update."""
+    known, writer = change.files, change.writer
+    ids = {path: article_id(seeds_dir, path) for path in files}
+    changed = []
+    for done, path in enumerate(files, 1):
+        old = known.get(ids[path])
+        if old and _same_stat(old, path):
+            report.unchanged.append(ids[path])
             if progress:
                 progress(done, len(files))
+        else:
+            changed.append(path)
+    done = len(files) - len(changed)
+    for path in changed:
+        read, old = _read(seeds_dir, path), known.get(ids[path])
+        old_sha = change.searcher.stored_fields(old.docnum)["sha256"] if old else None
+        _apply(writer, read, ids[path] if old else None, old_sha, report)
+        done += 1
+        if progress:
+            progress(done, len(files))
     for id_ in sorted(set(known) - set(ids.values())):
         writer.delete_by_term("id", id_)
         report.removed.append(id_)
     _check_still_there(seeds_dir)
-    return report
 
 
 @dataclass(frozen=True)
@@ -341,14 +449,21 @@ class _Known:
     mtime: int
 
 
-def _known(searcher) -> dict[str, _Known]:
-    """Every indexed article by id, read from columns (not the stored texts)."""
-    known = {}
+def _known(searcher) -> tuple[dict[str, _Known], dict[str, int]]:
+    """Every indexed article by id, read from columns (not the stored texts).
+
+    Those from files with their file's size and mtime, then those added as
+    JSON with their docnum.
+    """
+    files, added = {}, {}
     for leaf, offset in searcher.reader().leaf_readers():
-        ids, sizes, mtimes = (column_values(leaf, name) for name in ("id", "size", "mtime"))
+        ids, sizes, mtimes, sources = (column_values(leaf, name) for name in ("id", "size", "mtime", "source"))
         for docnum in leaf.all_doc_ids():
-            known[ids[docnum]] = _Known(offset + docnum, sizes[docnum], mtimes[docnum])
-    return known
+            if sources[docnum] == JSON:
+                added[ids[docnum]] = offset + docnum
+            else:
+                files[ids[docnum]] = _Known(offset + docnum, sizes[docnum], mtimes[docnum])
+    return files, added
 
 
 def _apply(writer, read: "_Read | Skipped", old_id: str | None, old_sha: str | None, report) -> None:

@@ -35,6 +35,8 @@ class Hit:
 
     ``score`` is the article's relevance to the query (higher is better), or
     None when the hits are not ranked by relevance (``sort="date"``).
+    ``source`` is where the article came from: ``"file"`` (the seeds
+    folder; ``path`` is the file) or ``"json"`` (added by id; no ``path``).
     """
 
     id: str
@@ -45,6 +47,7 @@ class Hit:
     url: str | None
     site: str | None
     category: str | None
+    source: str
     score: float | None
     snippet: str
     highlights: list[tuple[int, int]]
@@ -89,13 +92,18 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class IndexStats:
-    """Size and freshness of an index."""
+    """Size and freshness of an index.
+
+    ``sources`` counts the articles by where they came from: ``"file"``
+    (the seeds folder) and ``"json"`` (added by id).
+    """
 
     path: str
     articles: int
     terms: int
     size_bytes: int
     updated: dt.datetime | None
+    sources: dict[str, int] = field(default_factory=dict)
 
 
 def result_json(result: SearchResult) -> dict:

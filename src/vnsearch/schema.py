@@ -4,12 +4,13 @@
 ``body``; ``author``, ``site``, ``url`` and ``id`` can be searched with a
 field prefix (``author:"Trần Lộc"``).  The file's size and mtime are kept in
 columns, which an update reads for every article at little cost, and its hash
-is stored, so an update can tell which files changed.  The abbreviations an
+is stored, so an update can tell which files changed.  Its ``source`` says
+whether it came from a file in the seeds folder or was added as JSON.  The abbreviations an
 article defines ("Ủy ban nhân dân (UBND)") are kept as terms of a field of
 their own, so the index counts how many articles define each.
 
-:func:`document` and :func:`article_fields` convert between an
-:class:`~vnsearch.articles.Article` and the fields the index stores.
+:func:`document`, :func:`article_fields` and :func:`stored_article` convert
+between an :class:`~vnsearch.articles.Article` and the fields the index stores.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, 
 
 from . import abbreviations
 from .analysis import VietnameseAnalyzer
-from .articles import Article
+from .articles import FILE, Article
 from .codec import Positions
 from .text import escape_surrogates
 
@@ -36,13 +37,14 @@ __all__ = [
     "make_schema",
     "document",
     "article_fields",
+    "stored_article",
 ]
 
 #: Bumped whenever the fields, the analyser or the index format change what
 #: is written, so an index written by another version is rebuilt instead of
 #: misread (5: vnsearch's codec, :mod:`vnsearch.codec`; 6: the abbreviations
-#: articles define).
-SCHEMA_VERSION = 6
+#: articles define; 7: an article's source, a file or JSON).
+SCHEMA_VERSION = 7
 
 #: Fields a query searches when it names none.
 SEARCH_FIELDS = ("title", "body")
@@ -78,6 +80,8 @@ def make_schema() -> Schema:
         url=ID(stored=True),
         site=KEYWORD(stored=True, lowercase=True),
         category=ID(stored=True),
+        # "file" or "json" (articles.SOURCES): a column, read for every article by an update
+        source=ID(stored=True, sortable=True),
         sha256=STORED(),
         abbreviations=KEYWORD(commas=True, lowercase=False),
         # -1 for articles not from a file (``build_index``)
@@ -109,6 +113,7 @@ def document(article: Article, stat: os.stat_result | None = None) -> dict:
         "title": article.title,
         "body": article.body,
         "sha256": article.sha256,
+        "source": article.source,
         "day": article.date.toordinal() if article.date else 0,
     }
     if stat:
@@ -141,4 +146,10 @@ def article_fields(stored: dict) -> dict:
         "url": stored.get("url"),
         "site": stored.get("site"),
         "category": stored.get("category"),
+        "source": stored.get("source", FILE),  # written by a program without it: as a file's
     }
+
+
+def stored_article(stored: dict) -> Article:
+    """The article of an index document's stored fields."""
+    return Article(**article_fields(stored), body=stored["body"], sha256=stored["sha256"])

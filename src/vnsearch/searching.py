@@ -30,7 +30,8 @@ from whoosh import collectors, sorting
 from whoosh.filedb.filetables import FileFormatError
 
 from . import abbreviations, schema, storage
-from .articles import Article
+from .articles import FILE, JSON, SOURCES, Article
+from .codec import column_values
 from .errors import IndexDamagedError, QueryError, SynonymsFileError, VnsearchError
 from .queries import (  # noqa: F401 (parse_date: re-exported)
     check_size,
@@ -216,7 +217,7 @@ class Searcher:
             fields = view.searcher.document(id=id)
             if fields is None:
                 raise KeyError(id)
-            return _article(fields)
+            return schema.stored_article(fields)
 
     def articles(self) -> Iterator[Article]:
         """Every stored article, in the index's order, as the index is when the iteration starts.
@@ -229,7 +230,7 @@ class Searcher:
             index = storage.open_index(self.index_dir)
         with index.reader() as reader, _reading(self.index_dir):
             for fields in reader.all_stored_fields():  # deleted ones left out
-                yield _article(fields)
+                yield schema.stored_article(fields)
 
     def stats(self) -> IndexStats:
         """Counts, size on disk and time of the last update."""
@@ -237,12 +238,18 @@ class Searcher:
         reader = view.searcher.reader()
         terms = sum(1 for _ in reader.lexicon("body")) + sum(1 for _ in reader.lexicon("title"))
         size, committed = storage.generation_usage(self.index_dir, view.generation)
+        sources = dict.fromkeys(SOURCES, 0)
+        for leaf, _ in reader.leaf_readers():
+            values = column_values(leaf, "source")
+            for docnum in leaf.all_doc_ids():
+                sources[JSON if values[docnum] == JSON else FILE] += 1
         return IndexStats(
             path=str(self.index_dir),
             articles=view.searcher.doc_count(),
             terms=terms,
             size_bytes=size,
             updated=dt.datetime.fromtimestamp(committed) if committed is not None else None,
+            sources=sources,
         )
 
     # -- internals ---------------------------------------------------------
@@ -385,11 +392,6 @@ class _Options:
     sort: str
     facets: bool
     expand: bool
-
-
-def _article(fields: dict) -> Article:
-    """The article of an index document's stored fields."""
-    return Article(**schema.article_fields(fields), body=fields["body"], sha256=fields["sha256"])
 
 
 def _users_abbreviations(index_dir: Path, path: str | os.PathLike | None) -> tuple[list, list]:

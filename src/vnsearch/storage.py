@@ -462,10 +462,11 @@ def _write_error(where, exc: OSError) -> IndexWriteError:
 class _Index(FileIndex):
     """A Whoosh index whose writer is vnsearch's (:mod:`vnsearch.writer`), writing its codec."""
 
-    def writer(self, **kwargs):
-        from .writer import SegmentWriter
+    def writer(self, batched: bool = False, **kwargs):
+        """vnsearch's writer; ``batched``: a :class:`~vnsearch.writer.BatchingWriter`, for changes of any size."""
+        from .writer import BatchingWriter, SegmentWriter
 
-        return SegmentWriter(self, **kwargs)
+        return (BatchingWriter if batched else SegmentWriter)(self, **kwargs)
 
 
 def _storage(index_dir: Path, name: str) -> FileStorage:

@@ -16,7 +16,7 @@ names and collects what became of each file.  On top of Whoosh's writer:
   instead of letting it succeed with fewer documents.
 
 It is meant for writing a generation that is not in use yet
-(``indexing._new_generation``): a failed commit there leaves nothing behind.
+(``indexing.writing_generation``): a failed commit there leaves nothing behind.
 """
 
 from __future__ import annotations

@@ -31,7 +31,10 @@ from whoosh import writing
 
 from . import codec
 
-__all__ = ["SegmentWriter", "ArrayPool"]
+__all__ = ["SegmentWriter", "BatchingWriter", "ArrayPool"]
+
+#: Articles a :class:`BatchingWriter` holds in memory before writing them as a segment.
+BATCH_DOCS = 20_000
 
 
 class SegmentWriter(writing.SegmentWriter):
@@ -75,6 +78,50 @@ class SegmentWriter(writing.SegmentWriter):
         finally:
             lengths.close()
         self.fieldwriter.close()
+
+
+class BatchingWriter(SegmentWriter):
+    """A writer whose new articles are written as segments of at most ``batch`` articles, all published at commit.
+
+    A segment's postings stay in memory until it is written, so one segment
+    of a 100,000-line file would take memory in proportion to the file: a
+    batch at a time, memory stays that of one batch, and the commit is still
+    one (the table of contents lists every batch's segment, or none of them).
+    Deletions (``update_document``, ``delete_by_term``) apply to the segments
+    committed before, as with Whoosh's writer.
+    """
+
+    def __init__(self, index, batch: int = BATCH_DOCS, **kwargs):
+        super().__init__(index, **kwargs)
+        self._index, self.batch, self._subargs = index, batch, {**kwargs, "_lk": False}
+        self._current: SegmentWriter | None = None
+        self._written: list = []  # the segments of the batches written so far
+
+    def add_document(self, **fields) -> None:
+        self._check_state()
+        if self._current is None:
+            self._current = SegmentWriter(self._index, **self._subargs)
+        self._current.add_document(**fields)
+        if self._current.docnum >= self.batch:
+            self._write_batch()
+
+    def _write_batch(self) -> None:
+        self._written.append(self._current._finalize_segment())
+        self._current = None
+
+    def commit(self, *args, **kwargs) -> None:
+        self._check_state()
+        if self._current is not None:
+            self._write_batch()
+        super().commit(*args, **kwargs)
+
+    def _commit_toc(self, segments: list) -> None:
+        super()._commit_toc(segments + self._written)
+
+    def cancel(self) -> None:
+        if self._current is not None:
+            self._current.cancel()
+        super().cancel()
 
 
 class _Tokens:
