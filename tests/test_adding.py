@@ -318,3 +318,13 @@ def test_a_seeded_random_module_cannot_make_two_segments_share_a_name(index: Pat
         random.seed(0)
         add_articles(index, [{"id": f"r{n}", "body": f"Bản tin số {n} về bàn ghế."}])
     assert {"r0", "r1", "r2"} <= indexed_ids(index)
+
+
+def test_export_one_source(index: Path) -> None:
+    add_articles(index, [BAN_GHE])
+    assert [r["id"] for r in export_articles(index, source="json")] == ["vnx-2024-118"]
+    assert sorted(r["id"] for r in export_articles(index, source="file")) == sorted(SEED_IDS.values())
+    lines = run("export", "--source", "json", "--index", str(index)).stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["vnx-2024-118"]
+    with pytest.raises(ValueError):
+        list(export_articles(index, source="web"))

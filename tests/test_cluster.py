@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_article, write_news
-from vnsearch import Searcher, storage, update_index
+from vnsearch import Searcher, add_articles, storage, update_index
 from vnsearch.errors import VnsearchError
 
 distributed = pytest.importorskip("distributed")
@@ -88,6 +88,17 @@ def test_a_rebuild_on_the_cluster_replaces_the_index(client, news, local_index, 
     assert report.rebuilt and len(report.added) == 69
     assert storage.current_name(index) != before
     assert results(index) == results(local_index)
+
+
+def test_a_rebuild_on_the_cluster_keeps_the_articles_added_as_json(client, news, local_index, tmp_path, small_partitions):
+    index = tmp_path / "index"
+    shutil.copytree(local_index, index)
+    add_articles(index, [{"id": "json-1", "title": "Bàn ghế mới", "body": "Trường học nhận bàn ghế mới cho học sinh."}])
+    report = update_index(news, index, rebuild=True, cluster=client)
+    assert report.rebuilt and "json-1" not in report.added
+    with Searcher(index) as searcher:
+        assert searcher.stats().sources == {"file": 69, "json": 1}
+        assert searcher.search("ban ghe moi").hits[0].id == "json-1"
 
 
 def test_a_worker_killed_mid_build_has_its_partitions_redone(client, news, local_index, tmp_path, monkeypatch):

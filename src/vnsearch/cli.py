@@ -544,7 +544,8 @@ def delete(ids: tuple[str, ...], index_dir: Path) -> None:
 @main.command()
 @index_option
 @click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="One JSON object per article, a line each (the only format, and the default).")
-def export(index_dir: Path, as_jsonl: bool) -> None:
+@click.option("--source", type=click.Choice(["file", "json"]), help="Only the articles from .txt files, or only those added as JSON.")
+def export(index_dir: Path, as_jsonl: bool, source: str | None) -> None:
     """Print every indexed article as JSON Lines: id, title, body, date, author, url, site, category.
 
     The lines `vnsearch add` reads: `vnsearch export > all.jsonl` then
@@ -552,7 +553,7 @@ def export(index_dir: Path, as_jsonl: bool) -> None:
     """
     from .jsonl import export_articles
 
-    for record in export_articles(index_dir):
+    for record in export_articles(index_dir, source=source):
         _echo_json(record)
 
 
@@ -637,13 +638,14 @@ def _progress_bar(label: str):
         yield None
         return
     bar = None
-    counted = 0.0
+    counted, last = 0.0, 0
 
     def progress(done: int, total: int | None) -> None:
-        nonlocal bar, counted
+        nonlocal bar, counted, last
         if total is None:
+            last = done
             if time.monotonic() - counted > 0.2:
-                click.echo(f"\r{label}: {done}", nl=False, err=True)
+                click.echo(f"\r{label}: {done} lines", nl=False, err=True)
                 counted = time.monotonic()
             return
         if bar is None:
@@ -657,7 +659,7 @@ def _progress_bar(label: str):
         if bar is not None:
             bar.__exit__(None, None, None)
         elif counted:
-            click.echo(err=True)
+            click.echo(f"\r{label}: {last} lines", err=True)
 
 
 def _print_report(

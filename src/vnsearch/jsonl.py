@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 import orjson
 
-from .articles import JSON, Article, ArticleError, read_date, site_of
+from .articles import JSON, SOURCES, Article, ArticleError, read_date, site_of
 
 __all__ = ["FIELDS", "REQUIRED", "MAX_ID_LENGTH", "BadRecord", "record", "article", "read_lines", "export_articles"]
 
@@ -201,10 +201,17 @@ def _json_error(line: bytes, exc: orjson.JSONDecodeError) -> str:
     return f"not valid JSON ({exc.msg} at column {exc.colno})"
 
 
-def export_articles(index_dir: str | os.PathLike = "index") -> Iterator[dict]:
-    """Every article stored in the index in ``index_dir``, as its record, in the index's order."""
+def export_articles(index_dir: str | os.PathLike = "index", source: str | None = None) -> Iterator[dict]:
+    """Every article stored in the index in ``index_dir``, as its record, in the index's order.
+
+    ``source`` (``"file"`` or ``"json"``) keeps those of one source only:
+    ``"json"`` gives the articles that live only in the index, to keep.
+    """
     from .searching import Searcher
 
+    if source is not None and source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     with Searcher(index_dir) as searcher:
         for article in searcher.articles():
-            yield record(article)
+            if source is None or article.source == source:
+                yield record(article)
