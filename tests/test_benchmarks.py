@@ -634,3 +634,16 @@ def test_cluster_benchmark_builds_on_a_real_cluster(seed_data: Path, tmp_path: P
         assert int(received.replace(",", "")) > 0
     assert "Extrapolated to 10,000,000 articles" in out and "| 128 |" in out
     assert not (tmp_path / "cluster-latest.md").exists()  # a --limit run saves nothing
+
+
+@slow
+def test_adding_benchmark_compares_add_with_index(seed_data: Path, tmp_path: Path) -> None:
+    """adding.py on 30 seed-made articles: every row, and the re-run of an import all unchanged."""
+    out = run("adding.py", "--n", "30", "--data", str(seed_data), "--work", str(tmp_path / "work"),
+              "--out", str(tmp_path / "out"))  # fmt: skip
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in out.splitlines() if line.startswith("| ")}
+    assert list(rows)[1:] == [
+        "index --jobs 1 (first)", "index --jobs 2", "export (to JSON Lines)", "add (a new index)",
+        "add again (all unchanged)", "add of every article changed (upserts)", "index --jobs 1 (last)",
+    ]  # fmt: skip
+    assert "30 VNTC articles" in out and not (tmp_path / "out").exists()  # a smoke run saves nothing

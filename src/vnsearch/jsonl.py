@@ -75,13 +75,14 @@ def article(data: object, *, ignore_unknown: bool = False) -> Article:
             raise ArticleError(f"no '{key}' (each article needs {' and '.join(REQUIRED)})")
     id = _id(data["id"])
     body = _text(data, "body").replace("\r\n", "\n").replace("\r", "\n")
-    if not body.strip():
-        raise ArticleError("'body' is empty")
+    title = _text(data, "title", strip=True)
+    if not body.strip() and not title:  # a one-line file has a title and no body: it is exported so
+        raise ArticleError("'body' is empty, and there is no 'title'")
     if len(body.encode("utf-8")) > MAX_BODY_BYTES:
         raise ArticleError(f"'body' is too big for an article (the limit is {MAX_BODY_BYTES / 1e6:.0f} MB)")
     url = _text(data, "url", strip=True) or None
     fields = {
-        "title": _text(data, "title", strip=True),
+        "title": title,
         "date": _date(data.get("date")),
         "author": _text(data, "author", strip=True) or None,
         "url": url,
