@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,8 @@ from vnsearch import (
     Article,
     ArticleSourceError,
     BadRecordsError,
+    IndexDamagedError,
+    IndexLockedError,
     IndexNotFoundError,
     Searcher,
     add_articles,
@@ -23,6 +30,8 @@ from vnsearch import (
     export_articles,
     update_index,
 )
+from vnsearch import schema, storage
+from vnsearch.jsonl import article as record_article
 from vnsearch.cli import main
 
 BAN_GHE = {
@@ -170,6 +179,9 @@ BAD_LINES = {
     '{"id": "a\\nb", "body": "Dân số."}': "'id' has a control character (\\n)",
     '{"id": "a\\u0007", "body": "Dân số."}': "control character (\\x07)",
     '{"id": "", "body": "Dân số."}': "'id' is empty",
+    '{"id": "a ", "body": "Dân số."}': "'id' starts or ends with a space",
+    '{"id": "a", "body": "Dân số.", "date": "11111111"}': "is not a date",
+    '{"id": "a", "body": "Dân số.", "date": "2024-02-30"}': "not a day of the calendar",
     '{"id": true, "body": "Dân số."}': "'id' must be a string, not true or false",
     '{"id": "a", "body": "Dân số.", "tags": ["x"]}': "unknown key 'tags'",
     '{"id": "a", "body": ["Dân số."]}': "'body' must be a string or null, not a list",
@@ -332,3 +344,85 @@ def test_export_one_source(index: Path) -> None:
     assert [json.loads(line)["id"] for line in lines] == ["vnx-2024-118"]
     with pytest.raises(ValueError):
         list(export_articles(index, source="web"))
+
+
+def test_a_huge_number_is_no_id(index: Path) -> None:
+    with pytest.raises(BadRecordsError, match="'id' is too long"):
+        add_articles(index, [{"id": 10**600, "body": "Dân số."}])
+
+
+def test_delete_takes_one_id_as_a_string(index: Path) -> None:
+    add_articles(index, [{"id": "ab", "body": "Bàn ghế."}, {"id": "a", "body": "Bàn."}, {"id": "b", "body": "Ghế."}])
+    assert delete_articles(index, "ab").deleted == ["ab"]
+    assert {"a", "b"} <= indexed_ids(index)
+
+
+def test_an_add_waiting_for_a_rebuild_goes_into_the_new_index(index: Path) -> None:
+    """The rebuild holds the index until it switches: an add (or a delete) that waited must not go into the old one."""
+    seeds = index.parent / "seeds"
+    add_articles(index, [BONG_DA])
+    started = threading.Event()
+
+    def slowly(done: int, total: int) -> None:
+        started.set()
+        time.sleep(1.0 / total)  # about a second in all
+
+    rebuild = threading.Thread(target=update_index, args=(seeds, index), kwargs={"rebuild": True, "progress": slowly})
+    rebuild.start()
+    started.wait(10)
+    add_articles(index, [BAN_GHE])
+    delete_articles(index, ["4512"])
+    rebuild.join()
+    ids = indexed_ids(index)
+    assert "vnx-2024-118" in ids and "4512" not in ids
+
+
+def test_two_adds_making_one_index_lose_nothing_they_report(tmp_path: Path) -> None:
+    index, outcomes = tmp_path / "new", {}
+
+    def add(n: int) -> None:
+        try:
+            outcomes[n] = add_articles(index, [{"id": f"a{n}-{k}", "body": f"Bản tin {k}."} for k in range(300)])
+        except IndexLockedError as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    added = {id for report in outcomes.values() if not isinstance(report, Exception) for id in report.added}
+    assert added and added <= {record["id"] for record in export_articles(index)}
+    for report in outcomes.values():
+        assert not isinstance(report, Exception) or "changed the index" in str(report)
+
+
+def test_a_rebuild_of_a_damaged_index_keeps_the_articles_added_as_json(index: Path) -> None:
+    seeds = index.parent / "seeds"
+    add_articles(index, [BAN_GHE, BONG_DA])
+    generation = index / storage.read_pointer(index).name
+    typo_table = next(generation.glob("*.typ"))
+    typo_table.write_bytes(typo_table.read_bytes() + b"x")  # damaged: a file's size is not the one recorded
+    with pytest.raises(IndexDamagedError):
+        Searcher(index).search("dân số")
+    report = update_index(seeds, index, rebuild=True)
+    assert report.rebuilt and not report.skipped
+    with Searcher(index) as searcher:
+        assert searcher.stats().sources == {"file": len(SEED_IDS), "json": 2}
+
+
+def test_a_cancelled_batching_writer_cancels(index: Path) -> None:
+    writer = storage.open_index(index).writer(batched=True)
+    writer.add_document(**schema.document(record_article(BAN_GHE)))
+    writer.cancel()  # no error, nothing committed
+    assert "vnx-2024-118" not in indexed_ids(index)
+
+
+def test_no_stdin_is_one_line(index: Path) -> None:
+    for args in (["add", "-"], ["delete", "-"]):
+        done = subprocess.run([sys.executable, "-m", "vnsearch.cli", *args, "--index", str(index)],
+                              capture_output=True, text=True, preexec_fn=lambda: os.close(0))  # fmt: skip
+        assert done.returncode == 2 and done.stderr.startswith("vnsearch: no standard input"), done.stderr
+    done = subprocess.run([sys.executable, "-m", "vnsearch.cli", "delete", "-", "--index", str(index)],
+                          input=b"\xff\n", capture_output=True)  # fmt: skip
+    assert done.returncode == 2 and done.stderr == b"vnsearch: the ids on stdin are not UTF-8 text\n"

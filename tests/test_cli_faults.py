@@ -147,7 +147,7 @@ def test_error_about_a_vietnamese_path_in_latin_1_is_escaped(tmp_path: Path) -> 
 def test_os_error_while_indexing_is_one_line(writable_env, monkeypatch, code: int, advice: str) -> None:
     target = os.path.join(writable_env["VNSEARCH_INDEX"], "CURRENT.json")
 
-    def failing(index_dir, name):
+    def failing(index_dir, name, replacing=None):
         raise OSError(code, os.strerror(code), target)
 
     monkeypatch.setattr(storage, "publish", failing)

@@ -102,13 +102,15 @@ def add_jsonl(
     return _add(Path(index_dir), lines, "line", skip_bad, ignore_unknown)
 
 
-def delete_articles(index_dir: str | os.PathLike, ids: Iterable[str]) -> DeleteReport:
+def delete_articles(index_dir: str | os.PathLike, ids: Iterable[str] | str) -> DeleteReport:
     """Delete the articles added with these ids, in one commit; ids the index lacks are reported, not errors.
 
     An article from a file in the seeds folder is not deleted by id (the
     next update would bring it back): that raises :class:`ArticleSourceError`
     and nothing is deleted.
     """
+    if isinstance(ids, str):  # one id, not its characters
+        ids = [ids]
     report = DeleteReport()
     with changing(Path(index_dir)) as change:
         from_files = []

@@ -306,6 +306,10 @@ def _article_date(lead: str, text: str) -> datetime.date | None:
         return None
 
 
+#: An ISO date, maybe with a time and a zone (what ``fromisoformat`` reads, without its other forms).
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.,]+(?:Z|[+-][0-9:]+)?)?")
+
+
 def read_date(text: str) -> datetime.date:
     """The one date written in ``text``: ``2024-06-20``, ``20/6/2024``, ``20 tháng 6 năm 2024``…
 
@@ -315,10 +319,11 @@ def read_date(text: str) -> datetime.date:
     not a calendar date).
     """
     text = unicodedata.normalize("NFC", text.strip())
-    try:
-        return datetime.datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return datetime.datetime.fromisoformat(text).date()
+        except ValueError:
+            raise ArticleError(f"'{text}' is not a day of the calendar") from None
     found = _find_dates(text)
     if len(found) != 1 or found[0] is None:
         raise ArticleError(f"'{text}' is not a date (write it as YYYY-MM-DD)")

@@ -472,7 +472,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
         ("site", article.site),
         ("category", article.category),
         ("url", article.url),
-        ("source", SOURCE_NAMES[article.source]),
+        ("source", SOURCE_NAMES.get(article.source, article.source)),
         ("file", article.path),
     ]:
         if value:
@@ -503,7 +503,7 @@ def add(file: str, index_dir: Path, skip_bad: bool, ignore_unknown: bool) -> Non
     from .adding import add_jsonl
 
     name = "stdin" if file == "-" else file
-    source = sys.stdin.buffer if file == "-" else file
+    source = _stdin_bytes() if file == "-" else file
     try:
         with _progress_bar("Adding") as progress:
             report = add_jsonl(index_dir, source, skip_bad=skip_bad, ignore_unknown=ignore_unknown, progress=progress)
@@ -530,7 +530,10 @@ def delete(ids: tuple[str, ...], index_dir: Path) -> None:
     from .adding import delete_articles
 
     if "-" in ids:
-        piped = [line.strip() for line in sys.stdin if line.strip()]
+        try:
+            piped = [line.strip() for line in _stdin_bytes().read().decode("utf-8-sig").splitlines() if line.strip()]
+        except UnicodeDecodeError:
+            raise VnsearchError("the ids on stdin are not UTF-8 text") from None
         ids = tuple(i for id in ids for i in (piped if id == "-" else [id]))
     report = delete_articles(index_dir, ids)
     for id in report.missing:
@@ -570,7 +573,7 @@ def stats(index_dir: Path, as_json: bool) -> None:
         return
     updated = info.updated.strftime("%Y-%m-%d %H:%M:%S") if info.updated else "never"
     _echo(f"index:        {_shown(info.path)}")
-    sources = ", ".join(f"{info.sources[s]} {SOURCE_NAMES[s]}" for s in info.sources if info.sources[s])
+    sources = ", ".join(f"{count} {SOURCE_NAMES[s]}" for s, count in info.sources.items() if count)
     _echo(f"articles:     {info.articles}" + (f" ({sources})" if sources else ""))
     _echo(f"terms:        {info.terms}")
     _echo(f"size:         {_size(info.size_bytes)}")
@@ -675,6 +678,13 @@ def _print_report(
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
         err=err,
     )
+
+
+def _stdin_bytes():
+    """Standard input as bytes, or one line if there is none (started with ``<&-``)."""
+    if sys.stdin is None:
+        raise VnsearchError("no standard input to read ('-'): give a file, or pipe the lines in")
+    return sys.stdin.buffer
 
 
 def _print_bad(name: str, bad: list[BadRecord]) -> None:

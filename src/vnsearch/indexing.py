@@ -169,12 +169,12 @@ def default_jobs() -> int:
 def _build_new(seeds_dir, index_dir, files, old: str | None, progress, jobs, cluster=None) -> IndexReport:
     """Write a complete new generation from the seed files (and the JSON articles of ``old``), then switch to it."""
     report = IndexReport(rebuilt=old is not None, created=old is None)
-    files = _without_added(seeds_dir, files, _added_ids(index_dir, old), report)
     if cluster is not None:
         return _build_on_cluster(seeds_dir, index_dir, files, old, progress, cluster, report)
     jobs = jobs if len(files) >= PARALLEL_MIN_FILES else 1
     read = functools.partial(_document, seeds_dir)
-    with writing_generation(index_dir, old, functools.partial(_writer, jobs=jobs), carry=True) as writer:
+    with writing_generation(index_dir, old, functools.partial(_writer, jobs=jobs), carry=report) as writer:
+        files = _without_added(seeds_dir, files, _added_ids(index_dir, old, report), report)  # old is locked now
         if isinstance(writer, ParallelWriter):  # the files are read in the worker processes
             outcomes = writer.index_files(read, files)
         else:
@@ -203,7 +203,8 @@ def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cl
             yield partition
 
     try:
-        with writing_generation(index_dir, old, dask.AdoptingWriter, carry=True) as writer:
+        with writing_generation(index_dir, old, dask.AdoptingWriter, carry=report) as writer:
+            files = _without_added(seeds_dir, files, _added_ids(index_dir, old, report), report)  # old is locked now
             for built in dask.build_segments(client, partitions()):
                 writer.adopt(built)
                 for outcome in built.outcomes:
@@ -217,23 +218,37 @@ def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cl
     return report
 
 
-def _added_ids(index_dir: Path, name: str | None) -> set[str]:
-    """The ids of the articles added as JSON to generation ``name`` (none if there is none, or it is damaged)."""
-    index = _readable(index_dir, name)
+def _added_ids(index_dir: Path, name: str | None, report: IndexReport) -> set[str]:
+    """The ids of the articles added as JSON to generation ``name`` (none if there is none, or it cannot be read)."""
+    index = _readable(index_dir, name, report)
     if index is None:
         return set()
-    with index.searcher() as searcher:
-        return set(_known(searcher)[1])
+    try:
+        with index.searcher() as searcher:
+            return set(_known(searcher)[1])
+    except Exception:  # too damaged to list: the carrying says what was lost
+        return set()
 
 
-def _readable(index_dir: Path, name: str | None):
-    """Generation ``name`` opened, or None if there is none or it is too damaged to open (a rebuild replaces it)."""
+def _readable(index_dir: Path, name: str | None, report: IndexReport | None = None):
+    """Generation ``name`` opened even if damaged, or None if there is none or it cannot be opened at all.
+
+    A generation that cannot be opened is noted in ``report``: the articles
+    added to it as JSON, if any, are lost with it.
+    """
     if name is None:
         return None
     try:
-        return storage.open_index(index_dir, name)
-    except VnsearchError:
+        return storage.open_index(index_dir, name, checked=False)
+    except VnsearchError as exc:
+        if report is not None and not any(s.path == _UNREADABLE_PATH for s in report.skipped):
+            report.skipped.append(Skipped(_UNREADABLE_PATH, f"{exc}: {_UNREADABLE}"))
         return None
+
+
+#: A skipped "file" that stands for the articles added as JSON to an index that cannot be read.
+_UNREADABLE_PATH = "(articles added as JSON)"
+_UNREADABLE = "the index replaced cannot be read, so any articles added to it as JSON are not in the new one: add them again"
 
 
 def _without_added(seeds_dir: Path, files: list[str], added: set[str], report: IndexReport) -> list[str]:
@@ -282,48 +297,88 @@ def build_index(articles: Iterable[Article], index_dir: str | os.PathLike) -> in
 
 
 @contextmanager
-def writing_generation(index_dir: Path, old: str | None, open_writer: Callable, *, carry: bool = False):
+def writing_generation(index_dir: Path, old: str | None, open_writer: Callable, *, carry: IndexReport | None = None):
     """``open_writer(index)`` on a fresh generation, published only if the block succeeds.
 
     The generation in use (``old``) stays locked meanwhile, so no update
     can slip in and be lost; once the new one is published, the old one is
     deleted by the next run.  A failed build deletes what it wrote.  With
-    ``carry``, the articles added as JSON to ``old`` are indexed again into
-    the new generation before it is published.
+    ``carry`` (the build's report), the articles added as JSON to ``old`` are
+    indexed again into the new generation before it is published; those that
+    cannot be read (a damaged ``old``) are reported as skipped.
     """
     with storage.write_lock(index_dir, old):
         name, writer = storage.new_generation(index_dir, open_writer)
         try:
             yield writer
             storage.writing(index_dir, writer.commit)
-            if carry and old is not None:
-                _carry_added(index_dir, old, name)
+            if carry is not None and old is not None:
+                _carry_added(index_dir, old, name, carry)
             _recorded(index_dir, name)
+            storage.publish(index_dir, name, replacing=old)
         except BaseException:
             _cancel(writer)
             storage.discard_generation(index_dir, name)
             raise
-        storage.publish(index_dir, name)
     storage.remove_stale_generations(index_dir, keep={name, old} - {None})
 
 
-def _carry_added(index_dir: Path, old: str, new: str) -> None:
+def _carry_added(index_dir: Path, old: str, new: str, report: IndexReport) -> None:
     """Index the articles added as JSON to generation ``old`` into generation ``new`` (not published yet)."""
-    index = _readable(index_dir, old)
+    index = _readable(index_dir, old, report)
     if index is None:
         return
-    with index.searcher() as searcher:
+    try:
+        searcher = index.searcher()
         added = _known(searcher)[1]
+    except Exception as exc:  # too damaged to list its articles
+        report.skipped.append(Skipped(_UNREADABLE_PATH, f"{type(exc).__name__}: {_UNREADABLE}"))
+        return
+    with searcher:
         if not added:
             return
-        writer = storage.writing(index_dir, storage.open_index(index_dir, new).writer, **WRITER_OPTIONS)
+        writer = storage.writing(index_dir, storage.open_index(index_dir, new).writer, batched=True, **WRITER_OPTIONS)
         try:
-            for docnum in added.values():
-                writer.add_document(**schema.document(schema.stored_article(searcher.stored_fields(docnum))))
+            for id, docnum in added.items():
+                try:
+                    article = schema.stored_article(searcher.stored_fields(docnum))
+                except Exception:  # a damaged generation: what can be read is carried
+                    report.skipped.append(Skipped(id, "an article added as JSON that the damaged index lost: add it again"))
+                    continue
+                writer.add_document(**schema.document(article))
             storage.writing(index_dir, writer.commit)
         except BaseException:
             _cancel(writer)
             raise
+
+
+class _Held(storage.write_lock):
+    """The write lock of generation ``name``, taken; ``release()`` lets it go."""
+
+    def __init__(self, index_dir: Path, name: str):
+        super().__init__(index_dir, name)
+        self.name = name
+        self.__enter__()
+
+    def release(self) -> None:
+        self.__exit__(None, None, None)
+
+
+def _locked_generation(index_dir: Path) -> _Held:
+    """Lock the generation in use, and make sure it still is once locked.
+
+    A rebuild holds the old generation's lock until the new one is in use: a
+    change that waited for it must go to the new one, or be lost with the old.
+    """
+    while True:
+        held = _Held(index_dir, storage.read_pointer(index_dir).name)
+        try:
+            if storage.read_pointer(index_dir).name == held.name:
+                return held
+        except BaseException:
+            held.release()
+            raise
+        held.release()  # replaced meanwhile: lock the new one
 
 
 @dataclass
@@ -355,15 +410,16 @@ def changing(index_dir: Path, *, create: bool = False) -> Iterator[Change]:
     raises ``IndexNotFoundError``.
     """
     try:
-        name = storage.read_pointer(index_dir).name
+        held = _locked_generation(index_dir)
     except IndexNotFoundError:
         if not create:
             raise
         with writing_generation(index_dir, None, lambda index: index.writer(batched=True, **WRITER_OPTIONS)) as writer:
             yield Change(writer, None, {}, {}, commit=True)  # a new index is made even if empty
         return
-    index = storage.open_index(index_dir, name)
-    with storage.write_lock(index_dir, name):
+    name = held.name
+    try:
+        index = storage.open_index(index_dir, name)
         storage.remove_leftovers(index)  # of an update that failed before this one
         storage.remove_stale_generations(index_dir, keep={name})
         writer = storage.writing(index_dir, index.writer, batched=True, _lk=False, **WRITER_OPTIONS)  # locked above
@@ -380,6 +436,8 @@ def changing(index_dir: Path, *, create: bool = False) -> Iterator[Change]:
             _cancel(writer)
             storage.remove_leftovers(index)
             raise
+    finally:
+        held.release()
 
 
 def _writer(index, jobs: int):

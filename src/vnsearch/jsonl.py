@@ -97,12 +97,16 @@ def article(data: object, *, ignore_unknown: bool = False) -> Article:
 def _id(value: object) -> str:
     """A record's id as a string (an integer is taken as its digits), checked."""
     if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**MAX_ID_LENGTH:
+            raise ArticleError(f"'id' is too long (a number of over {MAX_ID_LENGTH} digits)")
         value = str(value)
     if not isinstance(value, str):
         raise ArticleError(f"'id' must be a string, not {_kind(value)}")
     _check_unicode("id", value)
     if not value.strip():
         raise ArticleError("'id' is empty")
+    if value != value.strip():
+        raise ArticleError(f"'id' starts or ends with a space ({value!r})")
     if len(value) > MAX_ID_LENGTH:
         raise ArticleError(f"'id' is too long ({len(value)} characters; at most {MAX_ID_LENGTH})")
     if bad := next((char for char in value if not char.isprintable() and char != " "), None):

@@ -84,6 +84,8 @@ INDEX_NAME = "MAIN"
 IGNORABLE = {".gitkeep"}
 _GENERATION = re.compile(r"g[0-9a-f]{1,24}")
 _SEGMENT = re.compile(rf"{INDEX_NAME}_[0-9a-z]{{1,32}}")
+#: What a folder holds while another process makes an index in it, before its first ``CURRENT.json``.
+_BEING_MADE = re.compile(rf"{LOCK_FILE}|\.{re.escape(STATE_FILE)}\.[0-9]+\.tmp|{_GENERATION.pattern}")
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def check_location(index_dir: Path, seeds_dir: Path | None = None) -> None:
     if not index_dir.is_dir() or (index_dir / STATE_FILE).exists():
         return
     try:
-        others = sorted(set(os.listdir(index_dir)) - IGNORABLE)
+        others = sorted(name for name in set(os.listdir(index_dir)) - IGNORABLE if not _BEING_MADE.fullmatch(name))
     except OSError as exc:
         raise IndexLocationError(f"cannot read the index folder '{index_dir}' ({exc.strerror})") from None
     if others:
@@ -174,10 +176,15 @@ def check_location(index_dir: Path, seeds_dir: Path | None = None) -> None:
         )
 
 
-def open_index(index_dir: Path, name: str | None = None) -> Index:
-    """Open generation ``name`` (default: the one in use) for searching or updating."""
+def open_index(index_dir: Path, name: str | None = None, *, checked: bool = True) -> Index:
+    """Open generation ``name`` (default: the one in use) for searching or updating.
+
+    ``checked=False`` skips the check of its files' sizes, to read what a
+    damaged generation still holds.
+    """
     name = name or read_pointer(index_dir).name
-    check_files(index_dir, name)
+    if checked:
+        check_files(index_dir, name)
     try:
         index = _storage(index_dir, name).open_index(
             indexname=INDEX_NAME, schema=make_schema(), indexclass=_Index
@@ -324,10 +331,17 @@ def discard_generation(index_dir: Path, name: str) -> None:
         _remove(index_dir, name)
 
 
-def publish(index_dir: Path, name: str) -> None:
-    """Make generation ``name`` the one in use (atomically)."""
+def publish(index_dir: Path, name: str, replacing: str | None) -> None:
+    """Make generation ``name`` the one in use (atomically), in place of ``replacing``.
+
+    If another generation than ``replacing`` came into use meanwhile (two
+    processes made a missing index at once), nothing changes and it raises
+    ``IndexLockedError``: publishing would lose what the other one wrote.
+    """
     with _locked(index_dir):
         state = _writable_state(index_dir)
+        if state.name != replacing and current_name(index_dir) is not None:
+            raise IndexLockedError(f"another process changed the index in '{index_dir}' meanwhile: nothing was written, try again")
         _write_state(index_dir, replace(state, name=name))
 
 

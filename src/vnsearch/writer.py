@@ -88,7 +88,9 @@ class BatchingWriter(SegmentWriter):
     batch at a time, memory stays that of one batch, and the commit is still
     one (the table of contents lists every batch's segment, or none of them).
     Deletions (``update_document``, ``delete_by_term``) apply to the segments
-    committed before, as with Whoosh's writer.
+    committed before, as with Whoosh's writer.  Small segments are merged at
+    commit, as Whoosh does, but only those under half a batch
+    (:func:`merge_small_only`): a merge is written from memory too.
     """
 
     def __init__(self, index, batch: int = BATCH_DOCS, **kwargs):
@@ -96,6 +98,7 @@ class BatchingWriter(SegmentWriter):
         self._index, self.batch, self._subargs = index, batch, {**kwargs, "_lk": False}
         self._current: SegmentWriter | None = None
         self._written: list = []  # the segments of the batches written so far
+        self.mergetype = merge_small_only
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -119,9 +122,21 @@ class BatchingWriter(SegmentWriter):
         super()._commit_toc(segments + self._written)
 
     def cancel(self) -> None:
-        if self._current is not None:
-            self._current.cancel()
-        super().cancel()
+        """Drop every change; the files of the batches written are left for ``storage.remove_leftovers``."""
+        try:
+            if self._current is not None:
+                self._current._close_segment()  # not its cancel(): that deletes the scratch folder shared with this writer
+                self._current = None
+        finally:
+            super().cancel()
+
+
+def merge_small_only(writer, segments: list) -> list:
+    """Whoosh's ``MERGE_SMALL`` among the segments of under half a batch; bigger ones are left as they are."""
+    limit = getattr(writer, "batch", BATCH_DOCS) // 2
+    small = [s for s in segments if s.doc_count_all() < limit]
+    big = [s for s in segments if s.doc_count_all() >= limit]
+    return big + writing.MERGE_SMALL(writer, small)
 
 
 class _Tokens:
