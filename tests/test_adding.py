@@ -426,3 +426,9 @@ def test_no_stdin_is_one_line(index: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "vnsearch.cli", "delete", "-", "--index", str(index)],
                           input=b"\xff\n", capture_output=True)  # fmt: skip
     assert done.returncode == 2 and done.stderr == b"vnsearch: the ids on stdin are not UTF-8 text\n"
+
+
+def test_an_article_without_a_title_shows_its_id(index: Path) -> None:
+    add_articles(index, [BONG_DA])
+    assert run("show", "4512", "--index", str(index)).stdout.startswith("4512\n")
+    assert " 1. 4512\n" in run("search", "bóng đá Mỹ Đình", "--index", str(index)).stdout

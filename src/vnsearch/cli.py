@@ -464,7 +464,7 @@ def show(article_id: str, index_dir: Path, as_json: bool) -> None:
     if as_json:
         _echo_json(article_json(article))
         return
-    _echo(_safe(article.title), bold=True)
+    _echo(_safe(article.title or article.id), bold=True)  # an article added without a title: its id
     for label, value in [
         ("id", article.id),
         ("date", article.date),
@@ -732,9 +732,10 @@ def _print_result(result: SearchResult) -> None:
         found += f", showing {shown}"
     _echo(found, dim=True)
     for rank, hit in enumerate(result.hits, first):
-        title_marks = [(s, e) for s, e, _ in match_spans(hit.title, result.terms)]
+        title = hit.title or hit.id  # an article added without a title: its id
+        title_marks = [(s, e) for s, e, _ in match_spans(title, result.terms)]
         _echo()
-        _echo(f"{rank:>2}. " + _marked(hit.title, title_marks, bold=True))
+        _echo(f"{rank:>2}. " + _marked(title, title_marks, bold=True))
         meta = [str(hit.date) if hit.date else None, hit.author, hit.site, hit.category, hit.id,
                 None if hit.score is None else f"score {hit.score:.2f}"]  # fmt: skip
         _echo("    " + " · ".join(_shown(m) for m in meta if m), dim=True)

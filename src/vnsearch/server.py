@@ -298,7 +298,7 @@ def create_app(index_dir: str | os.PathLike, *, synonyms: str | os.PathLike | No
         hits = [
             {
                 "hit": hit,
-                "title": _marked(hit.title, match_spans(hit.title, result.terms)),
+                "title": _marked(hit.title or hit.id, match_spans(hit.title or hit.id, result.terms)),  # no title: the id
                 "snippet": _marked(hit.snippet, hit.highlights),
             }
             for hit in result.hits
