@@ -494,8 +494,9 @@ def add(file: str, index_dir: Path, skip_bad: bool, ignore_unknown: bool) -> Non
     One JSON object a line:
       {"id": "vnx-2024-118", "title": "…", "body": "…", "date": "2024-06-20",
        "author": "…", "url": "https://…", "site": "…", "category": "…"}
-    id and body are required, the others optional (or null); the date as
-    YYYY-MM-DD or as articles write it (20/6/2024, 20 tháng 6 năm 2024).
+    id and body are required (body may be "" if there is a title), the others
+    optional (or null); the date as YYYY-MM-DD or as articles write it
+    (20/6/2024, 20 tháng 6 năm 2024).
     Nothing is added if a line is bad (each is named by its number) unless
     --skip-bad.  `vnsearch index` never removes these articles; `vnsearch
     delete ID` does.  The index is made if missing.
