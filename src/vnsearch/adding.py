@@ -144,7 +144,7 @@ def _add(index_dir: Path, numbered: Iterable, unit: str, skip_bad: bool, ignore_
             outcome = data if isinstance(data, jsonl.BadRecord) else _article(number, data, unit, ignore_unknown, change, seen)
             if isinstance(outcome, jsonl.BadRecord):
                 report.bad.append(outcome)
-            else:
+            elif skip_bad or not report.bad:  # else nothing will be added: the rest is only checked
                 _upsert(change, outcome, report)
         if report.bad and not skip_bad:
             raise BadRecordsError(_bad_message(report.bad, unit), report.bad)
