@@ -168,15 +168,14 @@ def _article(number: int, data: object, unit: str, ignore_unknown: bool, change:
 
 def _upsert(change: Change, article: Article, report: AddReport) -> None:
     """Add ``article``, or replace the one with its id unless it is the same."""
-    document = schema.document(article)
     old = change.added.get(article.id)
     if old is None:
-        change.writer.add_document(**document)
+        change.writer.add_document(**schema.document(article))
         report.added.append(article.id)
     elif change.searcher.stored_fields(old)["sha256"] == article.sha256:
         report.unchanged.append(article.id)
     else:
-        change.writer.update_document(**document)
+        change.writer.update_document(**schema.document(article))
         report.updated.append(article.id)
 
 

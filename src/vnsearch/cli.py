@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .articles import FILE, JSON, SOURCES
 from .errors import (
     BadRecordsError,
     IndexDamagedError,
@@ -69,7 +70,7 @@ OS_FAULTS = {
 
 
 #: How ``stats`` and ``show`` name an article's source.
-SOURCE_NAMES = {"file": "from files", "json": "added as JSON"}
+SOURCE_NAMES = {FILE: "from files", JSON: "added as JSON"}
 
 _REBUILD = "run `vnsearch index --rebuild`"
 #: How to fix each kind of library error on the command line (the library's message says what is wrong).
@@ -548,7 +549,7 @@ def delete(ids: tuple[str, ...], index_dir: Path) -> None:
 @main.command()
 @index_option
 @click.option("--jsonl", "as_jsonl", is_flag=True, default=True, help="One JSON object per article, a line each (the only format, and the default).")
-@click.option("--source", type=click.Choice(["file", "json"]), help="Only the articles from .txt files, or only those added as JSON.")
+@click.option("--source", type=click.Choice(SOURCES), help="Only the articles from .txt files, or only those added as JSON.")
 def export(index_dir: Path, as_jsonl: bool, source: str | None) -> None:
     """Print every indexed article as JSON Lines: id, title, body, date, author, url, site, category.
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from . import schema, storage, typos
 from .articles import JSON, Article, ArticleError, read_article
 from .codec import column_values
-from .errors import IndexNotFoundError, SeedsNotFoundError, VnsearchError
+from .errors import IndexNotFoundError, SeedsNotFoundError
 from .text import escape_surrogates
 from .workers import ParallelWriter, index_file
 
@@ -220,30 +220,25 @@ def _build_on_cluster(seeds_dir, index_dir, files, old: str | None, progress, cl
 
 def _added_ids(index_dir: Path, name: str | None, report: IndexReport) -> set[str]:
     """The ids of the articles added as JSON to generation ``name`` (none if there is none, or it cannot be read)."""
-    index = _readable(index_dir, name, report)
-    if index is None:
-        return set()
-    try:
-        with index.searcher() as searcher:
-            return set(_known(searcher)[1])
-    except Exception:  # too damaged to list: the carrying says what was lost
-        return set()
+    return set(_added_in(index_dir, name, report)[1])
 
 
-def _readable(index_dir: Path, name: str | None, report: IndexReport | None = None):
-    """Generation ``name`` opened even if damaged, or None if there is none or it cannot be opened at all.
+def _added_in(index_dir: Path, name: str | None, report: IndexReport):
+    """Generation ``name`` opened even if damaged, and the docnums of its articles added as JSON by id.
 
-    A generation that cannot be opened is noted in ``report``: the articles
-    added to it as JSON, if any, are lost with it.
+    ``(None, {})`` if there is no such generation or it cannot be read; that
+    is noted in ``report``, as the articles added to it, if any, are lost.
     """
     if name is None:
-        return None
+        return None, {}
     try:
-        return storage.open_index(index_dir, name, checked=False)
-    except VnsearchError as exc:
-        if report is not None and not any(s.path == _UNREADABLE_PATH for s in report.skipped):
-            report.skipped.append(Skipped(_UNREADABLE_PATH, f"{exc}: {_UNREADABLE}"))
-        return None
+        index = storage.open_index(index_dir, name, checked=False)
+        with index.searcher() as searcher:
+            return index, _known(searcher)[1]
+    except Exception as exc:  # a VnsearchError, or anything Whoosh raises on a damaged index
+        if not any(s.path == _UNREADABLE_PATH for s in report.skipped):
+            report.skipped.append(Skipped(_UNREADABLE_PATH, f"{str(exc) or type(exc).__name__}: {_UNREADABLE}"))
+        return None, {}
 
 
 #: A skipped "file" that stands for the articles added as JSON to an index that cannot be read.
@@ -325,18 +320,10 @@ def writing_generation(index_dir: Path, old: str | None, open_writer: Callable, 
 
 def _carry_added(index_dir: Path, old: str, new: str, report: IndexReport) -> None:
     """Index the articles added as JSON to generation ``old`` into generation ``new`` (not published yet)."""
-    index = _readable(index_dir, old, report)
-    if index is None:
+    index, added = _added_in(index_dir, old, report)
+    if not added:
         return
-    try:
-        searcher = index.searcher()
-        added = _known(searcher)[1]
-    except Exception as exc:  # too damaged to list its articles
-        report.skipped.append(Skipped(_UNREADABLE_PATH, f"{type(exc).__name__}: {_UNREADABLE}"))
-        return
-    with searcher:
-        if not added:
-            return
+    with index.searcher() as searcher:  # the same commit: ``old`` is locked
         writer = storage.writing(index_dir, storage.open_index(index_dir, new).writer, batched=True, **WRITER_OPTIONS)
         try:
             for id, docnum in added.items():
@@ -352,33 +339,20 @@ def _carry_added(index_dir: Path, old: str, new: str, report: IndexReport) -> No
             raise
 
 
-class _Held(storage.write_lock):
-    """The write lock of generation ``name``, taken; ``release()`` lets it go."""
-
-    def __init__(self, index_dir: Path, name: str):
-        super().__init__(index_dir, name)
-        self.name = name
-        self.__enter__()
-
-    def release(self) -> None:
-        self.__exit__(None, None, None)
-
-
-def _locked_generation(index_dir: Path) -> _Held:
-    """Lock the generation in use, and make sure it still is once locked.
+@contextmanager
+def _locked_generation(index_dir: Path) -> Iterator[str]:
+    """The name of the generation in use, locked, and still in use once locked.
 
     A rebuild holds the old generation's lock until the new one is in use: a
     change that waited for it must go to the new one, or be lost with the old.
     """
     while True:
-        held = _Held(index_dir, storage.read_pointer(index_dir).name)
-        try:
-            if storage.read_pointer(index_dir).name == held.name:
-                return held
-        except BaseException:
-            held.release()
-            raise
-        held.release()  # replaced meanwhile: lock the new one
+        name = storage.read_pointer(index_dir).name
+        with storage.write_lock(index_dir, name):
+            if storage.read_pointer(index_dir).name == name:
+                yield name
+                return
+        # replaced meanwhile: lock the new one
 
 
 @dataclass
@@ -410,15 +384,14 @@ def changing(index_dir: Path, *, create: bool = False) -> Iterator[Change]:
     raises ``IndexNotFoundError``.
     """
     try:
-        held = _locked_generation(index_dir)
+        storage.read_pointer(index_dir)
     except IndexNotFoundError:
         if not create:
             raise
         with writing_generation(index_dir, None, lambda index: index.writer(batched=True, **WRITER_OPTIONS)) as writer:
             yield Change(writer, None, {}, {}, commit=True)  # a new index is made even if empty
         return
-    name = held.name
-    try:
+    with _locked_generation(index_dir) as name:
         index = storage.open_index(index_dir, name)
         storage.remove_leftovers(index)  # of an update that failed before this one
         storage.remove_stale_generations(index_dir, keep={name})
@@ -436,8 +409,6 @@ def changing(index_dir: Path, *, create: bool = False) -> Iterator[Change]:
             _cancel(writer)
             storage.remove_leftovers(index)
             raise
-    finally:
-        held.release()
 
 
 def _writer(index, jobs: int):

@@ -340,7 +340,7 @@ def publish(index_dir: Path, name: str, replacing: str | None) -> None:
     """
     with _locked(index_dir):
         state = _writable_state(index_dir)
-        if state.name != replacing and current_name(index_dir) is not None:
+        if state.name != replacing:  # (an unusable state reads as none: replacing is None then)
             raise IndexLockedError(f"another process changed the index in '{index_dir}' meanwhile: nothing was written, try again")
         _write_state(index_dir, replace(state, name=name))
 
